@@ -1,0 +1,8 @@
+import type { CliIo } from './runCli.js';
+
+/** One `invokeai-rx` sub-command. `run` resolves to the process exit code. */
+export interface CliCommand {
+  name: string;
+  summary: string;
+  run(argv: readonly string[], io: CliIo): Promise<number>;
+}

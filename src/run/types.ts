@@ -1,0 +1,48 @@
+import type { SessionQueueItem } from '../schemas/queue.js';
+import type { OutputMapping } from '../workflow/mapOutputs.js';
+
+/** How long a run may stay in each phase before it is canceled on the server and errors. */
+export interface RunTimeouts {
+  /** Max ms an item may wait in the queue (pending) before it starts. @default Infinity */
+  queued?: number;
+  /** Max ms an item may run once started. @default Infinity */
+  running?: number;
+  /** Max ms without any sign of life (event or status change) while running. @default Infinity */
+  stalled?: number;
+  /** Max ms for the whole run, enqueue to result. @default Infinity */
+  total?: number;
+}
+
+/** Timings of one queue item, in epoch ms as seen by this client. */
+export interface RunTimings {
+  enqueuedAt: number;
+  startedAt: number | null;
+  completedAt: number;
+}
+
+/** The outcome of one completed queue item. */
+export interface RunResult {
+  item: SessionQueueItem;
+  /** Image outputs per image-producing node, from `session.source_prepared_mapping` + `session.results`. */
+  outputs: OutputMapping[];
+  /** Image names of all output nodes: non-intermediate nodes first, in node order. */
+  images: string[];
+  timings: RunTimings;
+}
+
+/** What `runWorkflow` emits, in order, per queue item; `completed` is always last for its item. */
+export type RunEvent =
+  | { type: 'enqueued'; batch_id: string; item_ids: number[]; at: number }
+  | { type: 'queued'; item_id: number; /** items ahead of this one, when known */ position: number | null }
+  | { type: 'started'; item_id: number; at: number }
+  | {
+      type: 'progress';
+      item_id: number;
+      /** Workflow (source) node id. */
+      node_id: string;
+      /** 0..1, or null when indeterminate. */
+      percentage: number | null;
+      message: string;
+    }
+  | { type: 'node_completed'; item_id: number; node_id: string; output: unknown }
+  | { type: 'completed'; item_id: number; result: RunResult };
