@@ -1,3 +1,6 @@
+import type { QueueItemCanceledError } from '../errors/QueueItemCanceledError.js';
+import type { QueueItemFailedError } from '../errors/QueueItemFailedError.js';
+import type { ProgressImage } from '../schemas/events.js';
 import type { SessionQueueItem } from '../schemas/queue.js';
 import type { OutputMapping } from '../workflow/mapOutputs.js';
 
@@ -43,6 +46,13 @@ export type RunEvent =
       /** 0..1, or null when indeterminate. */
       percentage: number | null;
       message: string;
+      /** Preview image (JPEG data URL) when the server sends one, e.g. during denoising. */
+      image?: ProgressImage | null;
     }
   | { type: 'node_completed'; item_id: number; node_id: string; output: unknown }
-  | { type: 'completed'; item_id: number; result: RunResult };
+  | { type: 'completed'; item_id: number; result: RunResult }
+  /**
+   * Only with `itemErrors: 'emit'`: the item failed or was canceled; the run goes on with its
+   * other items. Always last for its item.
+   */
+  | { type: 'failed'; item_id: number; error: QueueItemFailedError | QueueItemCanceledError };

@@ -31,7 +31,7 @@ function kindOf(p: Json): Pick<FieldSpec, 'k' | 'ref' | 'list'> {
     case 'boolean':
       return { k: 'boolean', ...list };
     case 'array': {
-      const item = scalar.items ? kindOf(scalar.items) : { k: 'json' };
+      const item: Pick<FieldSpec, 'k' | 'ref'> = scalar.items ? kindOf(scalar.items) : { k: 'json' };
       return { k: 'json', ref: `list[${item.ref ?? item.k}]`, list: 1 };
     }
     default:

@@ -1,0 +1,28 @@
+import { from, lastValueFrom, toArray, tap } from 'rxjs';
+import { startEmulator } from '../src/emulator/index.js';
+import { createInvokeAIClient } from '../src/client/index.js';
+import { loadWorkflowFile } from '../src/workflow/loadWorkflowFile.js';
+import { streamingPipeline } from '../operators/index.js';
+import { syncModels } from '../src/workflow/syncModels.js';
+
+const N = Number(process.argv[2] ?? 50);
+const C = Number(process.argv[3] ?? 16);
+const emu = await startEmulator();
+const client = createInvokeAIClient({ baseUrl: emu.url });
+const wf = (n: string) => loadWorkflowFile(`data/workflows/${n}.json`);
+const models = await lastValueFrom(client.models.list());
+const base = syncModels(wf('sdxl_base'), models), refiner = syncModels(wf('sdxl_refiner'), models), up = syncModels(wf('esrgan_upscale'), models);
+const prompts = Array.from({ length: N }, (_, i) => ({ prompt: `p${i}`, width: 64, height: 64, steps: 1 }));
+const log: string[] = [];
+const T0 = performance.now();
+emu.onEvent((e) => { if (e.event === 'queue_item_status_changed') log.push(`${(performance.now()-T0).toFixed(1)} ${e.payload.item_id} ${e.payload.status}`); });
+client.events.on('queue_item_status_changed').subscribe((e) => log.push(`${(performance.now()-T0).toFixed(1)} client-sock ${e.item_id} ${e.status}`));
+const t0 = performance.now();
+let n = 0;
+await lastValueFrom(from(prompts).pipe(streamingPipeline(client, { base: { workflow: base, params: {} }, refiner: { workflow: refiner, params: { steps: 1 } }, upscaler: { workflow: up, params: { scale: 1 } } }, { concurrency: C }), tap((r) => {n++; log.push(`${(performance.now()-T0).toFixed(1)} RESULT ${r.stage} ${r.item_id}`);}), toArray()));
+const dt = performance.now() - t0;
+console.log({ n, dt, perS: (n / dt) * 1000, busy: emu.queue.busyFraction, total: emu.stats.total });
+console.log(emu.stats.byRoute());
+//console.log(log.slice(0, 60).join('\n'));
+client.close();
+await emu.close();

@@ -1,0 +1,100 @@
+import { Subject, defer, mergeMap, of, type OperatorFunction } from 'rxjs';
+import type { InvokeAIClient } from '../src/client/types.js';
+import { cleanup } from './cleanup.js';
+import { enhanceFaces, type EnhanceFacesConfig } from './enhanceFaces.js';
+import { generateBase, type BasePrompt, type GenerateBaseConfig } from './generateBase.js';
+import { streamThrough } from './internal/streamThrough.js';
+import { refine, type RefineConfig } from './refine.js';
+import type { FailureSink, StageFailure, StageOutput } from './StageResult.js';
+import { upscale, type UpscaleConfig } from './upscale.js';
+
+/** The stages of {@link streamingPipeline}; each one present runs, in this order. */
+export interface StreamingStages {
+  base: GenerateBaseConfig;
+  refiner?: RefineConfig;
+  upscaler?: UpscaleConfig;
+  faces?: EnhanceFacesConfig;
+}
+
+/** Options of {@link streamingPipeline}. */
+export interface StreamingPipelineOptions {
+  /** How many prompts are in flight at once (each runs its stages one after another). @default 1 */
+  concurrency?: number;
+}
+
+/**
+ * Runs an open-ended stream of prompts through the stages, emitting each stage's result as it
+ * lands and deleting each intermediate as soon as the next stage's result arrives.
+ *
+ * <span class="informal">Prompts in forever; results out; only the newest image of each chain is kept.</span>
+ *
+ * ```
+ * prompts:  --p---------------q-------------…
+ * streamingPipeline(client, { base, refiner })
+ * results:  -----B-----R(B✗)------B'-----R'(B'✗)…   (✗ = deleted on the server)
+ * ```
+ *
+ * Memory stays bounded however long the input runs: at most `concurrency` prompts are in flight,
+ * each prompt's chain runs to its end before its slot is reused, nothing is accumulated, and
+ * {@link cleanup} (built in, `'passing'` mode) deletes a chain's earlier images as the later
+ * ones arrive, including those of failed (`'skip'`) inputs and of inputs abandoned by
+ * unsubscribing. A prompt waiting for a slot is held by `mergeMap`; feed it from a source that
+ * produces prompts as they are needed (a Subject, events) rather than a huge synchronous array.
+ *
+ * ## Example
+ * ```ts
+ * import { from } from 'rxjs';
+ * import { InvokeAIClient, loadWorkflowFile } from 'invokeai-rx';
+ * import { streamingPipeline } from 'invokeai-rx/operators';
+ *
+ * const client = InvokeAIClient.fromUrl('http://127.0.0.1:9090');
+ * const load = (name: string) => loadWorkflowFile(`data/workflows/${name}.json`);
+ * from(['Mountain landscape', 'Ocean sunset', 'Forest path'])
+ *   .pipe(streamingPipeline(client, { base: { workflow: await load('sdxl_base') }, refiner: { workflow: await load('sdxl_refiner') } }))
+ *   .subscribe((r) => console.log(r.stage, r.lineage.prompt, r.imageName));
+ * // generateBase Mountain landscape c1a0….png
+ * // refine Mountain landscape 5d2c….png      (c1a0….png deleted)
+ * // generateBase Ocean sunset …
+ * ```
+ *
+ * @param client The InvokeAI client every stage runs on.
+ * @param stages The stage configs (`base` required).
+ * @param options The number of prompts in flight.
+ * @return A function that returns an Observable that emits every stage's result per prompt.
+ */
+export function streamingPipeline(
+  client: InvokeAIClient,
+  stages: StreamingStages,
+  options: StreamingPipelineOptions = {},
+): OperatorFunction<BasePrompt, StageOutput> {
+  const concurrency = options.concurrency ?? 1;
+  if (!(concurrency === Infinity || (Number.isInteger(concurrency) && concurrency >= 1))) {
+    throw new TypeError(`streamingPipeline: concurrency must be a positive integer, got ${String(concurrency)}.`);
+  }
+  const build = (failures: Subject<StageFailure>) => {
+    const sink = (own: FailureSink | undefined) => (failure: StageFailure) => {
+      failures.next(failure);
+      if (typeof own === 'function') own(failure);
+      else own?.next(failure);
+    };
+    const base = generateBase(client, { ...stages.base, failures: sink(stages.base.failures) });
+    const rest = [
+      ...(stages.refiner ? [refine(client, { ...stages.refiner, failures: sink(stages.refiner.failures) })] : []),
+      ...(stages.upscaler ? [upscale(client, { ...stages.upscaler, failures: sink(stages.upscaler.failures) })] : []),
+      ...(stages.faces ? [enhanceFaces(client, { ...stages.faces, failures: sink(stages.faces.failures) })] : []),
+    ];
+    return { base, rest };
+  };
+  // Built once now so that a bad binding fails here, not at subscription.
+  build(new Subject<StageFailure>());
+
+  return (source) =>
+    defer(() => {
+      const failures = new Subject<StageFailure>();
+      const { base, rest } = build(failures);
+      return source.pipe(
+        mergeMap((prompt) => of(prompt).pipe(base, streamThrough(rest)), concurrency),
+        cleanup(client, { failures }),
+      );
+    });
+}

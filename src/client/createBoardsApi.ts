@@ -1,0 +1,77 @@
+import { type Observable, catchError, defer, map, of, shareReplay, switchMap, tap, throwError } from 'rxjs';
+import { z } from 'zod';
+import type { HttpContext } from '../http/HttpContext.js';
+import { request$ } from '../http/request.js';
+import { type BoardDTO, zAddImagesToBoardResult, zBoardDTO } from '../schemas/board.js';
+import type { BoardsApi } from './types.js';
+
+/** `/api/v1/boards`, `/api/v1/board_images`. */
+export function createBoardsApi(ctx: HttpContext): BoardsApi {
+  const listAll = (): Observable<BoardDTO[]> =>
+    request$(ctx, { method: 'GET', path: '/api/v1/boards/', query: { all: true }, schema: zBoardDTO.array() });
+
+  const create = (boardName: string): Observable<BoardDTO> =>
+    request$(ctx, { method: 'POST', path: '/api/v1/boards/', query: { board_name: checkBoardName(boardName) }, schema: zBoardDTO });
+
+  // One in-flight (or settled) lookup per name, so concurrent callers share one creation.
+  const pending = new Map<string, Observable<BoardDTO>>();
+
+  const findOrCreate = (boardName: string): Observable<BoardDTO> =>
+    defer(() => {
+      checkBoardName(boardName);
+      let shared$ = pending.get(boardName);
+      if (!shared$) {
+        shared$ = listAll().pipe(
+          map((boards) => boards.find((b) => b.board_name === boardName)),
+          switchMap((found) => (found ? of(found) : create(boardName))),
+          catchError((error: unknown) => {
+            // A failed lookup must not poison later calls.
+            pending.delete(boardName);
+            return throwError(() => error);
+          }),
+          tap({ complete: () => pending.delete(boardName) }),
+          // refCount: when every caller unsubscribes, the lookup is aborted like any request.
+          shareReplay({ bufferSize: 1, refCount: true }),
+        );
+        pending.set(boardName, shared$);
+      }
+      return shared$;
+    });
+
+  return {
+    listAll,
+    create,
+    findOrCreate,
+    imageNames: (boardId) =>
+      request$(ctx, {
+        method: 'GET',
+        path: `/api/v1/boards/${encodeURIComponent(checkBoardId(boardId))}/image_names`,
+        schema: zImageNames,
+      }),
+    addImage: (boardId, imageName) =>
+      request$(ctx, {
+        method: 'POST',
+        path: '/api/v1/board_images/',
+        json: { board_id: checkBoardId(boardId), image_name: imageName },
+        schema: zAddImagesToBoardResult,
+        // Adding an image to the board it is on is a no-op.
+        idempotent: true,
+      }),
+  };
+}
+
+const zImageNames = z.array(z.string());
+
+function checkBoardName(name: string): string {
+  if (typeof name !== 'string' || name === '' || name.length > 300) {
+    throw new TypeError(`Board name must be a non-empty string of at most 300 characters, got ${JSON.stringify(name)}.`);
+  }
+  return name;
+}
+
+function checkBoardId(boardId: string): string {
+  if (typeof boardId !== 'string' || boardId === '') {
+    throw new TypeError(`Board id must be a non-empty string ('none' = uncategorized), got ${JSON.stringify(boardId)}.`);
+  }
+  return boardId;
+}

@@ -1,0 +1,13 @@
+export { startEmulator } from './startEmulator.js';
+export type { Emulator, EmulatorExecutor, EmulatorImageInspector, EmulatorOptions, EmulatorQueueInspector, EmulatorStats } from './types.js';
+export { DEFAULT_MODELS, emulatorModel, toModelConfig } from './defaultModels.js';
+export type { EmulatorModel } from './executor/types.js';
+export type { EmulatorUser } from './auth.js';
+export type { EmulatorTiming } from './queueWorker.js';
+export { Faults } from './faults.js';
+export type { DropAfterAcceptOptions, FailNodeOptions, FaultState, HttpErrorsOptions, RestartOptions, StallOptions } from './faults.js';
+export { FAULT_PREFIX } from './routes/faultRoutes.js';
+export type { EmittedEvent } from './eventHub.js';
+export type { QueueItem, QueueItemStatus } from './queueStore.js';
+export { openApiDocument } from './openApiDocument.js';
+export { EMULATED_VERSION } from './routes/appRoutes.js';

@@ -1,0 +1,12 @@
+export {
+  runWorkflow,
+  DEFAULT_CONNECT_TIMEOUT,
+  DEFAULT_POLL_INTERVAL,
+  DEFAULT_POLL_INTERVAL_WITHOUT_SOCKET,
+  type RunInput,
+  type RunWorkflowOptions,
+} from './runWorkflow.js';
+export { runWorkflowToResult } from './runWorkflowToResult.js';
+export { lastResult } from './lastResult.js';
+export { resultOutputs } from './resultOutputs.js';
+export type { RunEvent, RunResult, RunTimeouts, RunTimings } from './types.js';

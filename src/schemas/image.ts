@@ -1,0 +1,55 @@
+import { z } from 'zod';
+
+/** `ImageCategory`: `general` = outputs; `user` = uploads; `mask`/`control`/`other` = special purpose. */
+export const zImageCategory = z.enum(['general', 'mask', 'control', 'user', 'other']);
+export type ImageCategory = z.infer<typeof zImageCategory>;
+
+/** `ResourceOrigin`: `internal` = made by a node, `external` = uploaded. */
+export const zResourceOrigin = z.enum(['internal', 'external']);
+export type ResourceOrigin = z.infer<typeof zResourceOrigin>;
+
+/**
+ * `ImageDTO`. Optional nullable fields are `.nullish()`: the server's models drop `None` values
+ * in some serialization paths. Plain object: unknown fields are stripped (nothing a client needs).
+ */
+export const zImageDTO = z.object({
+  image_name: z.string(),
+  /** Relative to the server root, without a leading slash: `api/v1/images/i/<name>/full`. */
+  image_url: z.string(),
+  thumbnail_url: z.string(),
+  image_origin: zResourceOrigin,
+  image_category: zImageCategory,
+  width: z.number().int(),
+  height: z.number().int(),
+  created_at: z.string(),
+  updated_at: z.string(),
+  deleted_at: z.string().nullish(),
+  is_intermediate: z.boolean(),
+  session_id: z.string().nullish(),
+  /** The generating node's prepared id. */
+  node_id: z.string().nullish(),
+  starred: z.boolean(),
+  has_workflow: z.boolean(),
+  image_subfolder: z.string().optional(),
+  /** `null` = uncategorized. */
+  board_id: z.string().nullish(),
+});
+export type ImageDTO = z.infer<typeof zImageDTO>;
+
+/** `DeleteImagesResult`. */
+export const zDeleteImagesResult = z.object({
+  affected_boards: z.array(z.string()),
+  deleted_images: z.array(z.string()),
+  failed_images: z.array(z.string()).optional(),
+});
+export type DeleteImagesResult = z.infer<typeof zDeleteImagesResult>;
+
+/**
+ * `StarredImagesResult` (`POST /star`) or `UnstarredImagesResult` (`POST /unstar`): one type for
+ * both, since they differ only in the name of the list.
+ */
+export const zStarredImagesResult = z.union([
+  z.object({ affected_boards: z.array(z.string()), starred_images: z.array(z.string()) }),
+  z.object({ affected_boards: z.array(z.string()), unstarred_images: z.array(z.string()) }),
+]);
+export type StarredImagesResult = z.infer<typeof zStarredImagesResult>;

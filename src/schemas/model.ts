@@ -1,0 +1,67 @@
+import { z } from 'zod';
+
+/**
+ * One of the server's 124 `AnyModelConfig` classes. Loose on purpose: only the fields every config
+ * shares and a client keys on are required; everything else (`default_settings`, `variant`,
+ * `trigger_phrases`, …) passes through untyped. `base`/`type`/`format` stay plain strings so a
+ * model of a base or type added by a newer server still parses.
+ */
+export const zModelConfig = z.looseObject({
+  key: z.string(),
+  hash: z.string(),
+  name: z.string(),
+  base: z.string(),
+  type: z.string(),
+  format: z.string().optional(),
+  path: z.string().optional(),
+  file_size: z.number().optional(),
+  description: z.string().nullish(),
+  source: z.string().optional(),
+  source_type: z.string().optional(),
+  variant: z.string().nullish(),
+});
+export type ModelConfig = z.infer<typeof zModelConfig>;
+
+/** `ModelsList` of `GET /api/v2/models/`. */
+export const zModelsList = z.object({ models: z.array(zModelConfig) });
+export type ModelsList = z.infer<typeof zModelsList>;
+
+/** `SubModelType`. */
+export const zSubModelType = z.enum([
+  'unet',
+  'transformer',
+  'transformer_2',
+  'text_encoder',
+  'text_encoder_2',
+  'text_encoder_3',
+  'tokenizer',
+  'tokenizer_2',
+  'tokenizer_3',
+  'pe',
+  'pe_tokenizer',
+  'vae',
+  'vae_decoder',
+  'vae_encoder',
+  'scheduler',
+  'safety_checker',
+]);
+export type SubModelType = z.infer<typeof zSubModelType>;
+
+/**
+ * `ModelIdentifierField`: the value of a model input of a graph node. Build it from a
+ * {@link ModelConfig} with {@link toModelIdentifier}.
+ */
+export const zModelIdentifierField = z.object({
+  key: z.string(),
+  hash: z.string(),
+  name: z.string(),
+  base: z.string(),
+  type: z.string(),
+  submodel_type: zSubModelType.nullish(),
+});
+export type ModelIdentifierField = z.infer<typeof zModelIdentifierField>;
+
+/** The five identifying fields of a config, as a model input value (`ModelIdentifierField.from_config`). */
+export function toModelIdentifier(config: ModelConfig): ModelIdentifierField {
+  return { key: config.key, hash: config.hash, name: config.name, base: config.base, type: config.type };
+}

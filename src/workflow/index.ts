@@ -1,0 +1,50 @@
+export { Workflow, type WorkflowInput, type NodeValueChange } from './Workflow.js';
+export { parseWorkflow, type ParseWorkflowOptions } from './parseWorkflow.js';
+export { buildGraph, type BuildGraphOptions, type BuiltGraph } from './buildGraph.js';
+export { buildBatch, type BuildBatchOptions } from './buildBatch.js';
+export { buildEnqueueBody, type BuildEnqueueBodyOptions } from './buildEnqueueBody.js';
+export { batchDataFromNodes } from './batchData.js';
+export { mapOutputs, type OutputMapping, type QueueItemLike } from './mapOutputs.js';
+export { syncModels, type ModelLike, type SyncModelsOptions } from './syncModels.js';
+export { checkAgainstServer, type ServerCompatibility } from './checkAgainstServer.js';
+export { zIndexMap, zIndexMapEntry, type IndexMap, type IndexMapEntry, type DriftReport } from './indexMap.js';
+export {
+  FIELD_KIND_SCHEMAS,
+  zModelIdentifier,
+  zImageValue,
+  zBoardValue,
+  zColorValue,
+  resolveFieldKind,
+  normalizeFieldValue,
+  type ModelIdentifier,
+  type ImageValue,
+  type BoardValue,
+  type ColorValue,
+  type FieldConstraints,
+  type FieldKindHints,
+} from './fieldKinds.js';
+export { DEFAULT_FORM, formStructureProblem, resolveFormFields, type FormFieldRef, type ResolvedForm } from './resolveFormFields.js';
+export {
+  zWorkflowJson,
+  zWorkflowNode,
+  zWorkflowEdge,
+  zInvocationNode,
+  zForm,
+  zFormElement,
+  type WorkflowJson,
+  type WorkflowNode,
+  type WorkflowEdge,
+  type InvocationNode,
+  type Form,
+  type FormElement,
+  type NodeFieldSettings,
+} from './workflowSchema.js';
+export {
+  DEFAULT_FIELD_TABLE,
+  type FieldKind,
+  type FieldSpec,
+  type NodeSpec,
+  type OutputSpec,
+  type FieldTableData,
+} from './fieldTable.js';
+export { fieldTableFromOpenApi } from './fieldTableFromOpenApi.js';
