@@ -17,6 +17,7 @@ export { adaptiveRefine, type AdaptiveRefineOptions, type AdaptiveRefineStep } f
 export { variations, type VariationsOptions } from './variations.js';
 export { batchRefine, type BatchRefineOptions } from './batchRefine.js';
 export { streamingPipeline, type StreamingPipelineOptions, type StreamingStages } from './streamingPipeline.js';
+export { pool, PoolError, isPoolError, type InvokeAIPool, type PoolErrorReason, type PoolOptions, type ServerHealth } from './pool.js';
 export {
   multiDetail,
   DETAIL_LEVELS,

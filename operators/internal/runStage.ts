@@ -21,7 +21,9 @@ import type { InvokeAIClient } from '../../src/client/types.js';
 import { ModelNotFoundError } from '../../src/errors/ModelNotFoundError.js';
 import { runWorkflow } from '../../src/run/runWorkflow.js';
 import type { RunEvent, RunResult } from '../../src/run/types.js';
+import type { ModelConfig } from '../../src/schemas/model.js';
 import type { IndexMap } from '../../src/workflow/indexMap.js';
+import { syncModels, type SyncModelsOptions } from '../../src/workflow/syncModels.js';
 import type { OutputMapping } from '../../src/workflow/mapOutputs.js';
 import type { Workflow, WorkflowInput } from '../../src/workflow/Workflow.js';
 import { BindingError } from '../errors/BindingError.js';
@@ -79,6 +81,14 @@ export interface StageConfig<Binding extends object, Params extends object> {
    * `onError: 'skip'` (required then), and inputs abandoned by unsubscribing.
    */
   failures?: FailureSink;
+  /**
+   * Rebind the workflow's model references to the server's installed models before each run
+   * (exported workflows carry the model keys of the machine they were made on): by key, hash,
+   * name + type, then base + type, as the original `sync_dnn_model(by_name=True, by_base=True)`.
+   * The model list is fetched once per subscription. `false` sends the workflow's models as they are.
+   * @default true
+   */
+  syncModels?: boolean | SyncModelsOptions;
   /** Options for `runWorkflow` (timeouts, …). */
   runOptions?: RunOptions;
   /** Runs the workflow; inject a fake in tests. @default runWorkflow */
@@ -134,6 +144,8 @@ export function runStage<In>(def: StageDefinition<In>): OperatorFunction<In, Sta
   const onError: OnError = config.onError ?? 'throw';
   const concurrency = config.concurrency ?? 1;
   const run: RunWorkflowFn = config.run ?? runWorkflow;
+  const sync: SyncModelsOptions | null =
+    config.syncModels === false ? null : { byName: true, byBase: true, ...(typeof config.syncModels === 'object' ? config.syncModels : {}) };
 
   if (!(concurrency === Infinity || (Number.isInteger(concurrency) && concurrency >= 1))) {
     throw new TypeError(`${stage}: concurrency must be a positive integer or Infinity, got ${String(concurrency)}.`);
@@ -184,6 +196,10 @@ export function runStage<In>(def: StageDefinition<In>): OperatorFunction<In, Sta
               share({ connector: () => new ReplaySubject(1), resetOnError: true, resetOnComplete: false, resetOnRefCountZero: true }),
             );
 
+      const models$: Observable<ModelConfig[]> = defer(() => client.models.list()).pipe(
+        share({ connector: () => new ReplaySubject(1), resetOnError: true, resetOnComplete: false, resetOnRefCountZero: true }),
+      );
+
       const process = (item: In): Observable<StageOutput> => {
         let request: StageRequest | undefined;
         let values: Record<string, unknown> = {};
@@ -208,9 +224,12 @@ export function runStage<In>(def: StageDefinition<In>): OperatorFunction<In, Sta
               uploaded = extra.created;
               if (boardId !== null) values['board'] = config.board;
               const indexed = { ...values, ...(boardId !== null ? { board: { board_id: boardId } } : {}) };
-              return resolveModels(client, binding, indexed).pipe(
-                switchMap((resolved) => run(client, workflow.with(toIndexed(binding, resolved)), config.runOptions)),
-              );
+              const bound = (models: readonly ModelConfig[]) => {
+                const wf = workflow.with(toIndexed(binding, resolveModels(binding, indexed, models)));
+                return sync ? syncModels(wf, models, sync) : wf;
+              };
+              const needsModels = sync !== null || hasModelNames(binding, indexed);
+              return (needsModels ? models$ : of([])).pipe(switchMap((models) => run(client, bound(models), config.runOptions)));
             }),
             tap((event) => {
               if (event.type === 'enqueued') itemId = event.item_ids[0] ?? null;
@@ -292,23 +311,21 @@ function withoutUnresolvedModels(binding: ResolvedBinding, values: Record<string
   return Object.fromEntries(Object.entries(values).filter(([k, v]) => !(binding.get(k)?.kind === 'model' && typeof v === 'string')));
 }
 
+function hasModelNames(binding: ResolvedBinding, values: Record<string, unknown>): boolean {
+  return Object.entries(values).some(([k, v]) => binding.get(k)?.kind === 'model' && typeof v === 'string');
+}
+
 /**
  * Model inputs take a `ModelIdentifierField`; a model given by name is looked up among the
  * installed models (preferring the base and type of the model the workflow had).
  */
-function resolveModels(
-  client: InvokeAIClient,
-  binding: ResolvedBinding,
-  values: Record<string, unknown>,
-): Observable<Record<string, unknown>> {
-  const byName = Object.entries(values).filter(([k, v]) => binding.get(k)?.kind === 'model' && typeof v === 'string');
-  if (byName.length === 0) return of(values);
-  return forkJoin(
-    byName.map(([key, name]) => {
-      const input = binding.get(key)!;
-      return client.models.list({ name: name as string }).pipe(map((models) => [key, pickModel(input, name as string, models)] as const));
-    }),
-  ).pipe(map((pairs) => ({ ...values, ...Object.fromEntries(pairs) })));
+function resolveModels(binding: ResolvedBinding, values: Record<string, unknown>, models: readonly ModelConfig[]): Record<string, unknown> {
+  const out = { ...values };
+  for (const [key, value] of Object.entries(values)) {
+    const input = binding.get(key);
+    if (input?.kind === 'model' && typeof value === 'string') out[key] = pickModel(input, value, models);
+  }
+  return out;
 }
 
 function pickModel(input: WorkflowInput, name: string, models: readonly { key: string; hash: string; name: string; base: string; type: string }[]) {
@@ -324,7 +341,7 @@ function pickModel(input: WorkflowInput, name: string, models: readonly { key: s
       nodeId: input.nodeId,
       fieldName: input.fieldName,
       wanted: { key: '', hash: '', name, base: current.base ?? 'any', type: current.type ?? 'any' },
-      candidates: models,
+      candidates: models.filter((m) => current.type === undefined || m.type === current.type),
       tried: ['name'],
     });
   }

@@ -99,6 +99,7 @@ export class WorkflowHandle {
   readonly #modelNames = new Map<number, string>();
   /** A `syncDnnModel()` still running: submissions wait for it. */
   #syncing: Promise<unknown> | null = null;
+  #syncToken: object | null = null;
   readonly #runs = new Map<string, TrackedRun>();
   #latest: TrackedRun | null = null;
   readonly #fields = new Map<number, WorkflowField>();
@@ -229,19 +230,28 @@ export class WorkflowHandle {
    * @throws ModelNotFoundError for the first reference no installed model matches.
    */
   syncDnnModel(options: SyncDnnModelOptions = {}): Promise<ModelSyncChange[]> {
+    const token = {};
+    this.#syncToken = token;
     const run = (async () => {
       try {
         const models = await firstValueFrom(this.#client.models.list());
-        const named = this.#resolveModelNames(this.#workflow, models);
-        const synced = syncModels(named, models, { byName: options.byName ?? true, byBase: options.byBase ?? false });
+        const start = this.#workflow;
+        const synced = syncModels(this.#resolveModelNames(start, models), models, {
+          byName: options.byName ?? true,
+          byBase: options.byBase ?? false,
+        });
         this.#workflow = synced;
         this.#modelNames.clear();
-        return modelChanges(this.definition.workflow, synced);
+        return modelChanges(start, synced);
       } finally {
-        if (this.#syncing === run) this.#syncing = null;
+        if (this.#syncToken === token) {
+          this.#syncToken = null;
+          this.#syncing = null;
+        }
       }
     })();
-    this.#syncing = run;
+    // Still running (the body awaits before it can finish): submissions wait for it.
+    if (this.#syncToken === token) this.#syncing = run;
     return run;
   }
 

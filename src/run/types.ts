@@ -6,11 +6,19 @@ import type { OutputMapping } from '../workflow/mapOutputs.js';
 
 /** How long a run may stay in each phase before it is canceled on the server and errors. */
 export interface RunTimeouts {
-  /** Max ms an item may wait in the queue (pending) before it starts. @default Infinity */
+  /**
+   * Max ms an item may wait in the queue (pending) before it starts. For a run of several items the
+   * clock restarts whenever one of them ends: waiting behind the run's own items does not count.
+   * @default Infinity
+   */
   queued?: number;
   /** Max ms an item may run once started. @default Infinity */
   running?: number;
-  /** Max ms without any sign of life (event or status change) while running. @default Infinity */
+  /**
+   * Max ms without any sign of life (event or status change) while running. Without a socket only
+   * status changes count, so a long node looks stalled: set it generously when polling.
+   * @default Infinity
+   */
   stalled?: number;
   /** Max ms for the whole run, enqueue to result. @default Infinity */
   total?: number;

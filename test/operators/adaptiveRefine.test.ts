@@ -5,9 +5,9 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { QualityReport } from '../../src/quality/assessQuality.js';
 import { adaptiveRefine } from '../../operators/adaptiveRefine.js';
 import type { StageResult } from '../../operators/StageResult.js';
-import { fakeClient } from '../support/fakeClient.js';
+
 import { createScheduler } from '../support/marbles.js';
-import { completed, dataWorkflow, fakeRun, imageAt } from './support.js';
+import { completed, dataWorkflow, fakeRun, imageAt, stageClient } from './support.js';
 
 const workflow = dataWorkflow('sdxl_refiner');
 const report = (score: number): QualityReport => ({ score, sharpness: score, noise: 0, laplacianVariance: 0, noiseSigma: 0, width: 8, height: 8 });
@@ -25,7 +25,7 @@ describe('adaptiveRefine', () => {
   it('refines with strength from the quality gap until the threshold is met', () => {
     scheduler.run(({ hot, cold, expectObservable }) => {
       const run = fakeRun((_, n) => cold('-r|', { r: completed(n + 1, `A${n + 1}.png`) }));
-      const stage = adaptiveRefine(fakeClient(), { workflow, run }, { threshold: 0.85, assess });
+      const stage = adaptiveRefine(stageClient(), { workflow, run }, { threshold: 0.85, assess });
       const out = hot('-a|', { a: 'in.png' }).pipe(stage, map((s) => [s.pass, s.imageName, s.quality.score]));
       expectObservable(out).toBe('--xy|', { x: [1, 'A1.png', 0.5], y: [2, 'A2.png', 0.7] });
       scheduler.flush();
@@ -39,7 +39,7 @@ describe('adaptiveRefine', () => {
   it('stops at maxPasses when the threshold is never met, capping the strength', () => {
     scheduler.run(({ hot, cold, expectObservable }) => {
       const run = fakeRun((_, n) => cold('-r|', { r: completed(n + 1, `Z${n + 1}.png`) }));
-      const stage = adaptiveRefine(fakeClient(), { workflow, run }, { threshold: 0.99, maxPasses: 3, assess: () => of(report(0.1)) });
+      const stage = adaptiveRefine(stageClient(), { workflow, run }, { threshold: 0.99, maxPasses: 3, assess: () => of(report(0.1)) });
       expectObservable(hot('-a|', { a: 'in.png' }).pipe(stage, map((s) => s.pass))).toBe('--xyz|', { x: 1, y: 2, z: 3 });
       scheduler.flush();
       expect(run.calls.map((c) => c.values[4])).toEqual([0.5, 0.5, 0.5]);
@@ -62,7 +62,7 @@ describe('adaptiveRefine', () => {
     };
     scheduler.run(({ hot, cold, expectObservable }) => {
       const run = fakeRun(() => cold('-r|'));
-      const stage = adaptiveRefine(fakeClient(), { workflow, run }, { threshold: 0.85, assess });
+      const stage = adaptiveRefine(stageClient(), { workflow, run }, { threshold: 0.85, assess });
       expectObservable(hot('-a|', { a: good }).pipe(stage)).toBe('-a|', { a: { ...good, pass: 0, quality: report(0.9) } });
       scheduler.flush();
       expect(run.calls).toEqual([]);
@@ -72,7 +72,7 @@ describe('adaptiveRefine', () => {
   it('scores with the real metric by default (downloads the image)', () => {
     scheduler.run(({ hot, cold, expectObservable }) => {
       const flat = encode({ width: 1, height: 1, data: new Uint8Array([90]), channels: 1, depth: 8 });
-      const client = fakeClient({ images: { download: () => cold('-d|', { d: flat }) } });
+      const client = stageClient({ images: { download: () => cold('-d|', { d: flat }) } });
       const run = fakeRun((_, n) => cold('-r|', { r: completed(n + 1, `A${n + 1}.png`) }));
       // A 1×1 image has no interior: score 0 < threshold, so exactly maxPasses passes run.
       const stage = adaptiveRefine(client, { workflow, run }, { threshold: 0.5, maxPasses: 2 });
@@ -83,7 +83,7 @@ describe('adaptiveRefine', () => {
   });
 
   it('validates its options', () => {
-    expect(() => adaptiveRefine(fakeClient(), { workflow }, { threshold: Number.NaN })).toThrow(/threshold/);
-    expect(() => adaptiveRefine(fakeClient(), { workflow }, { threshold: 0.8, maxPasses: 0 })).toThrow(/maxPasses/);
+    expect(() => adaptiveRefine(stageClient(), { workflow }, { threshold: Number.NaN })).toThrow(/threshold/);
+    expect(() => adaptiveRefine(stageClient(), { workflow }, { threshold: 0.8, maxPasses: 0 })).toThrow(/maxPasses/);
   });
 });

@@ -5,9 +5,9 @@ import { QueueItemFailedError } from '../../src/errors/QueueItemFailedError.js';
 import { cleanup } from '../../operators/cleanup.js';
 import { refine } from '../../operators/refine.js';
 import type { StageFailure, StageOutput, StageResult } from '../../operators/StageResult.js';
-import { fakeClient, fakeQueueItem } from '../support/fakeClient.js';
+import { fakeQueueItem } from '../support/fakeClient.js';
 import { createScheduler } from '../support/marbles.js';
-import { completed, dataWorkflow, fakeRun } from './support.js';
+import { completed, dataWorkflow, fakeRun, stageClient } from './support.js';
 
 const refiner = dataWorkflow('sdxl_refiner');
 
@@ -40,7 +40,7 @@ describe('cleanup', () => {
   });
 
   const deleting = (cold: TestScheduler['createColdObservable']) =>
-    fakeClient({ images: { deleteMany: (names) => cold('-d|', { d: { deleted_images: [...names], affected_boards: [], failed_images: [] } }) } });
+    stageClient({ images: { deleteMany: (names) => cold('-d|', { d: { deleted_images: [...names], affected_boards: [], failed_images: [] } }) } });
 
   it('deletes the ancestors a result was made from before emitting it, each once, and never the result itself', () => {
     scheduler.run(({ hot, cold, expectObservable }) => {
@@ -124,7 +124,7 @@ describe('cleanup', () => {
   it('a failed delete is reported and does not fail the pipeline', () => {
     const errors: [unknown, readonly string[]][] = [];
     scheduler.run(({ hot, cold, expectObservable }) => {
-      const client = fakeClient({ images: { deleteMany: () => cold('-#', undefined, new Error('503')) } });
+      const client = stageClient({ images: { deleteMany: () => cold('-#', undefined, new Error('503')) } });
       const out = hot('-b-r-|', { b: B, r: R }).pipe(cleanup(client, { onDeleteError: (e, names) => errors.push([e, names]) }));
       expectObservable(out).toBe('-b--r|', { b: B, r: R });
     });
@@ -133,7 +133,7 @@ describe('cleanup', () => {
 
   it('empty source completes without calling the client', () => {
     scheduler.run(({ cold, expectObservable }) => {
-      const client = fakeClient();
+      const client = stageClient();
       expectObservable(cold<StageOutput>('-|').pipe(cleanup(client))).toBe('-|');
       scheduler.flush();
       expect(client.calls).toEqual([]);
@@ -141,6 +141,6 @@ describe('cleanup', () => {
   });
 
   it('validates its options', () => {
-    expect(() => cleanup(fakeClient(), { when: 'later' as never })).toThrow(/when must be/);
+    expect(() => cleanup(stageClient(), { when: 'later' as never })).toThrow(/when must be/);
   });
 });

@@ -4,9 +4,9 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { QueueItemFailedError } from '../../src/errors/QueueItemFailedError.js';
 import { enhanceFaces } from '../../operators/enhanceFaces.js';
 import { BindingError } from '../../operators/errors/BindingError.js';
-import { fakeClient, fakeQueueItem } from '../support/fakeClient.js';
+import { fakeQueueItem } from '../support/fakeClient.js';
 import { createScheduler } from '../support/marbles.js';
-import { completed, dataWorkflow, fakeRun, imageAt } from './support.js';
+import { completed, dataWorkflow, fakeRun, imageAt, stageClient } from './support.js';
 
 const workflow = dataWorkflow('face_restore');
 
@@ -21,7 +21,7 @@ describe('enhanceFaces', () => {
     const failed = new QueueItemFailedError({ item: fakeQueueItem({ item_id: 5, status: 'failed', error_type: 'ValueError', error_message: 'no face' }) });
     scheduler.run(({ hot, cold, expectObservable }) => {
       const run = fakeRun((_, n) => (n === 0 ? cold('-r|', { r: completed(4, 'face.png') }) : cold('-#', undefined, failed)));
-      const stage = enhanceFaces(fakeClient(), { workflow, run, params: { strength: 0.6 }, onError: 'fallback' });
+      const stage = enhanceFaces(stageClient(), { workflow, run, params: { strength: 0.6 }, onError: 'fallback' });
       const out = hot('-a-b-|', { a: 'p1.png', b: 'p2.png' }).pipe(stage, map((r) => [r.ok, r.imageName]));
       expectObservable(out).toBe('--x-y|', { x: [true, 'face.png'], y: [false, 'p2.png'] });
       scheduler.flush();
@@ -33,6 +33,6 @@ describe('enhanceFaces', () => {
   });
 
   it('rejects a strength bound to a non-number input', () => {
-    expect(() => enhanceFaces(fakeClient(), { workflow, binding: { image: 0, strength: 3 } })).toThrow(BindingError);
+    expect(() => enhanceFaces(stageClient(), { workflow, binding: { image: 0, strength: 3 } })).toThrow(BindingError);
   });
 });

@@ -3,9 +3,9 @@ import type { TestScheduler } from 'rxjs/testing';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { enhanceRegion } from '../../operators/enhanceRegion.js';
 import type { StageFailure } from '../../operators/StageResult.js';
-import { fakeClient } from '../support/fakeClient.js';
+
 import { createScheduler } from '../support/marbles.js';
-import { completed, dataWorkflow, fakeRun, imageAt } from './support.js';
+import { completed, dataWorkflow, fakeRun, imageAt, stageClient } from './support.js';
 
 const workflow = dataWorkflow('masked_refine');
 const MASK = new Uint8Array([137, 80, 78, 71]);
@@ -20,7 +20,7 @@ describe('enhanceRegion', () => {
   it('uploads a mask given as bytes, binds its name, and lists the upload as created', () => {
     scheduler.run(({ hot, cold, expectObservable }) => {
       const run = fakeRun(() => cold('-r|', { r: completed(6, 'region.png') }));
-      const client = fakeClient({ images: { upload: () => cold('--u|', { u: { image_name: 'mask-up.png' } as never }) } });
+      const client = stageClient({ images: { upload: () => cold('--u|', { u: { image_name: 'mask-up.png' } as never }) } });
       const stage = enhanceRegion(client, { workflow, run, params: { steps: 20 } });
       const out = hot('-a----|', { a: { image: 'in.png', mask: MASK, prompt: 'detailed background' } }).pipe(stage);
       expectObservable(out).toBe('-----x|', {
@@ -37,12 +37,12 @@ describe('enhanceRegion', () => {
   it('an existing image name is used as the mask without uploading', () => {
     scheduler.run(({ hot, cold, expectObservable }) => {
       const run = fakeRun(() => cold('-r|', { r: completed(6, 'region.png') }));
-      const client = fakeClient();
+      const client = stageClient();
       const out = hot('-a-|', { a: { image: 'in.png', mask: 'm.png' } }).pipe(enhanceRegion(client, { workflow, run }));
       expectObservable(out).toBe('--x|', { x: expect.objectContaining({ created: [], imageName: 'region.png' }) });
       scheduler.flush();
       expect(imageAt(run.calls[0]!, 1)).toBe('m.png');
-      expect(client.calls).toEqual([]);
+      expect(client.callsTo('images.upload')).toEqual([]);
     });
   });
 
@@ -51,7 +51,7 @@ describe('enhanceRegion', () => {
     const reads: string[] = [];
     scheduler.run(({ hot, cold, expectObservable }) => {
       const run = fakeRun(() => cold('-r|', { r: completed(6, 'region.png') }));
-      const client = fakeClient({ images: { upload: () => cold('u|', { u: { image_name: 'up.png' } as never }) } });
+      const client = stageClient({ images: { upload: () => cold('u|', { u: { image_name: 'up.png' } as never }) } });
       const withoutReader = enhanceRegion(client, { workflow, run, onError: 'skip', failures: (f) => failures.push(f) });
       expectObservable(hot('-a|', { a: { image: 'in.png', mask: { path: 'masks/bg.png' } } }).pipe(withoutReader)).toBe('--|');
       const readFile = (path: string) => {
@@ -70,6 +70,6 @@ describe('enhanceRegion', () => {
   });
 
   it('requires image and mask in the binding', () => {
-    expect(() => enhanceRegion(fakeClient(), { workflow, binding: { image: 0 } as never })).toThrow(/"mask".*needs this input/);
+    expect(() => enhanceRegion(stageClient(), { workflow, binding: { image: 0 } as never })).toThrow(/"mask".*needs this input/);
   });
 });

@@ -3,9 +3,9 @@ import type { TestScheduler } from 'rxjs/testing';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { QueueItemFailedError } from '../../src/errors/QueueItemFailedError.js';
 import { fullPipeline } from '../../operators/fullPipeline.js';
-import { fakeClient, fakeQueueItem } from '../support/fakeClient.js';
+import { fakeQueueItem } from '../support/fakeClient.js';
 import { createScheduler } from '../support/marbles.js';
-import { completed, dataWorkflow, fakeRun, imageAt } from './support.js';
+import { completed, dataWorkflow, fakeRun, imageAt, stageClient } from './support.js';
 
 const base = dataWorkflow('sdxl_base');
 const refiner = dataWorkflow('sdxl_refiner');
@@ -27,7 +27,7 @@ describe('fullPipeline', () => {
         upscale: fakeRun(() => cold('-r|', { r: completed(3, 'U.png') })),
         faces: fakeRun(() => cold('-r|', { r: completed(4, 'F.png') })),
       };
-      const stage = fullPipeline(fakeClient(), {
+      const stage = fullPipeline(stageClient(), {
         base: { workflow: base, run: runs.base },
         refiner: { workflow: refiner, run: runs.refine },
         upscaler: { workflow: esrgan, run: runs.upscale },
@@ -59,7 +59,7 @@ describe('fullPipeline', () => {
     const failed = new QueueItemFailedError({ item: fakeQueueItem({ item_id: 2, status: 'failed' }) });
     scheduler.run(({ hot, cold, expectObservable }) => {
       const upscaleRun = fakeRun(() => cold('-r|', { r: completed(3, 'U.png') }));
-      const stage = fullPipeline(fakeClient(), {
+      const stage = fullPipeline(stageClient(), {
         base: { workflow: base, run: fakeRun(() => cold('-r|', { r: completed(1, 'B.png') })) },
         refiner: { workflow: refiner, run: fakeRun(() => cold('-#', undefined, failed)) },
         upscaler: { workflow: esrgan, run: upscaleRun },
@@ -74,7 +74,7 @@ describe('fullPipeline', () => {
   it('unsubscribing tears down every stage in flight', () => {
     scheduler.run(({ hot, cold, expectObservable, expectSubscriptions }) => {
       const refineRun = cold('-----r|', { r: completed(2, 'R.png') });
-      const stage = fullPipeline(fakeClient(), {
+      const stage = fullPipeline(stageClient(), {
         base: { workflow: base, run: fakeRun(() => cold('-r|', { r: completed(1, 'B.png') })) },
         refiner: { workflow: refiner, run: fakeRun(() => refineRun) },
       });
@@ -84,6 +84,6 @@ describe('fullPipeline', () => {
   });
 
   it('validates every stage when created', () => {
-    expect(() => fullPipeline(fakeClient(), { base: { workflow: base }, refiner: { workflow: refiner, binding: { image: 1 } } })).toThrow(/"image"/);
+    expect(() => fullPipeline(stageClient(), { base: { workflow: base }, refiner: { workflow: refiner, binding: { image: 1 } } })).toThrow(/"image"/);
   });
 });

@@ -8,9 +8,9 @@ import { BindingError } from '../../operators/errors/BindingError.js';
 import { StageCanceledError } from '../../operators/errors/StageCanceledError.js';
 import { generateBase } from '../../operators/generateBase.js';
 import type { StageFailure, StageResult } from '../../operators/StageResult.js';
-import { fakeClient, fakeQueueItem } from '../support/fakeClient.js';
+import { fakeQueueItem } from '../support/fakeClient.js';
 import { createScheduler } from '../support/marbles.js';
-import { completed, dataWorkflow, fakeRun } from './support.js';
+import { completed, dataWorkflow, fakeRun, stageClient } from './support.js';
 
 const workflow = dataWorkflow('sdxl_base');
 
@@ -43,7 +43,7 @@ describe('generateBase', () => {
       const source = hot('-a---b---|', { a: 'a fox', b: { prompt: 'a lighthouse', seed: 42 } });
       const subs = '      ^--------!';
       const expected = '  ---x---y-|';
-      const client = fakeClient();
+      const client = stageClient();
       expectObservable(source.pipe(generateBase(client, { workflow, run, params: { steps: 12 } }))).toBe(expected, {
         x: baseResult('a fox', 1, { steps: 12, prompt: 'a fox' }),
         y: baseResult('a lighthouse', 2, { steps: 12, prompt: 'a lighthouse', seed: 42 }),
@@ -54,7 +54,8 @@ describe('generateBase', () => {
         ['a fox', 1234567890, 12],
         ['a lighthouse', 42, 12],
       ]);
-      expect(client.calls).toEqual([]);
+      // The installed models are read once per subscription (to re-sync the workflow's models).
+      expect(client.calls.map((c) => c.method)).toEqual(['models.list']);
     });
   });
 
@@ -62,7 +63,7 @@ describe('generateBase', () => {
     scheduler.run(({ hot, cold, expectObservable, expectSubscriptions }) => {
       const run = fakeRun(() => cold('-r|', { r: completed(1, 'b1.png') }));
       const source = hot('-a--#', { a: 'p' }, new Error('upstream'));
-      expectObservable(source.pipe(generateBase(fakeClient(), { workflow, run }))).toBe('--x-#', { x: baseResult('p', 1) }, new Error('upstream'));
+      expectObservable(source.pipe(generateBase(stageClient(), { workflow, run }))).toBe('--x-#', { x: baseResult('p', 1) }, new Error('upstream'));
       expectSubscriptions(source.subscriptions).toBe('^---!');
     });
   });
@@ -70,7 +71,7 @@ describe('generateBase', () => {
   it('emits nothing and calls nothing for an empty source', () => {
     scheduler.run(({ cold, expectObservable }) => {
       const run = fakeRun(() => cold('-r|'));
-      const client = fakeClient();
+      const client = stageClient();
       expectObservable(cold('|').pipe(generateBase(client, { workflow, run }))).toBe('|');
       scheduler.flush();
       expect(run.calls).toEqual([]);
@@ -84,7 +85,7 @@ describe('generateBase', () => {
       const run = fakeRun(() => inner);
       const failures: StageFailure[] = [];
       const source = hot('-a-------|', { a: 'p' });
-      expectObservable(source.pipe(generateBase(fakeClient(), { workflow, run, failures: (f) => failures.push(f) })), '^---!').toBe('-----');
+      expectObservable(source.pipe(generateBase(stageClient(), { workflow, run, failures: (f) => failures.push(f) })), '^---!').toBe('-----');
       expectSubscriptions(inner.subscriptions).toBe(' -^--!');
       scheduler.flush();
       // The abandoned prompt is reported, never lost silently.
@@ -99,13 +100,13 @@ describe('generateBase', () => {
       n === 0 ? cold('------r|', { r: completed(1, 'b1.png') }) : cold('-r|', { r: completed(2, 'b2.png') });
     scheduler.run(({ hot, cold, expectObservable }) => {
       const source = hot('ab|', { a: 'p', b: 'q' });
-      const seq = source.pipe(generateBase(fakeClient(), { workflow, run: fakeRun(slowFirst(cold)) }), map((r) => r.imageName));
+      const seq = source.pipe(generateBase(stageClient(), { workflow, run: fakeRun(slowFirst(cold)) }), map((r) => r.imageName));
       expectObservable(seq).toBe('------x-y|', { x: 'b1.png', y: 'b2.png' });
     });
     scheduler = createScheduler();
     scheduler.run(({ hot, cold, expectObservable }) => {
       const source = hot('ab|', { a: 'p', b: 'q' });
-      const par = source.pipe(generateBase(fakeClient(), { workflow, concurrency: 2, run: fakeRun(slowFirst(cold)) }), map((r) => r.imageName));
+      const par = source.pipe(generateBase(stageClient(), { workflow, concurrency: 2, run: fakeRun(slowFirst(cold)) }), map((r) => r.imageName));
       expectObservable(par).toBe('--y---x|', { x: 'b1.png', y: 'b2.png' });
     });
   });
@@ -116,7 +117,7 @@ describe('generateBase', () => {
     it("'throw' (default) ends the stream with the server's typed error", () => {
       scheduler.run(({ hot, cold, expectObservable }) => {
         const run = fakeRun((_, n) => (n === 0 ? cold('--#', undefined, failed) : cold('-r|', { r: completed(2, 'b2.png') })));
-        expectObservable(hot('-a-b-|', { a: 'p', b: 'q' }).pipe(generateBase(fakeClient(), { workflow, run }))).toBe('---#', undefined, failed);
+        expectObservable(hot('-a-b-|', { a: 'p', b: 'q' }).pipe(generateBase(stageClient(), { workflow, run }))).toBe('---#', undefined, failed);
       });
     });
 
@@ -124,7 +125,7 @@ describe('generateBase', () => {
       const failures: StageFailure[] = [];
       scheduler.run(({ hot, cold, expectObservable }) => {
         const run = fakeRun((_, n) => (n === 0 ? cold('--#', undefined, failed) : cold('-r|', { r: completed(2, 'b2.png') })));
-        const stage = generateBase(fakeClient(), { workflow, run, onError: 'skip', failures: { next: (f) => failures.push(f) } });
+        const stage = generateBase(stageClient(), { workflow, run, onError: 'skip', failures: { next: (f) => failures.push(f) } });
         expectObservable(hot('-a-b-|', { a: 'p', b: 'q' }).pipe(stage)).toBe('----y|', { y: baseResult('q', 2) });
       });
       expect(failures).toEqual([
@@ -146,7 +147,7 @@ describe('generateBase', () => {
       const failures: StageFailure[] = [];
       scheduler.run(({ hot, cold, expectObservable }) => {
         const run = fakeRun(() => cold('-r|', { r: completed(2, 'b2.png') }));
-        const stage = generateBase(fakeClient(), { workflow, run, onError: 'skip', failures: (f) => failures.push(f) });
+        const stage = generateBase(stageClient(), { workflow, run, onError: 'skip', failures: (f) => failures.push(f) });
         expectObservable(hot('-a-b|', { a: { prompt: 'p', steps: 2.5 }, b: 'q' }).pipe(stage)).toBe('----y|', { y: baseResult('q', 2) });
       });
       expect(failures[0]!.error).toBeInstanceOf(InputValueError);
@@ -157,7 +158,7 @@ describe('generateBase', () => {
     const run = fakeRun(() => {
       throw new Error('must not run');
     });
-    const client = fakeClient();
+    const client = stageClient();
 
     it('rejects a binding index of the wrong kind', () => {
       const create = () => generateBase(client, { workflow, run, binding: { prompt: 2 } });
@@ -203,7 +204,7 @@ describe('generateBase', () => {
   it('routes outputs to a board by name, resolving it once per subscription', () => {
     scheduler.run(({ hot, cold, expectObservable }) => {
       const run = fakeRun((_, n) => cold('-r|', { r: completed(n + 1, `b${n + 1}.png`, { boardId: 'board-7' }) }));
-      const client = fakeClient({ boards: { findOrCreate: () => cold('--b|', { b: { board_id: 'board-7', board_name: 'base_stage' } as never }) } });
+      const client = stageClient({ boards: { findOrCreate: () => cold('--b|', { b: { board_id: 'board-7', board_name: 'base_stage' } as never }) } });
       const stage = generateBase(client, { workflow, run, board: 'base_stage' });
       const out = hot('-a-b---|', { a: 'p', b: 'q' }).pipe(stage, map((r) => [r.imageName, r.board, r.params['board']]));
       expectObservable(out).toBe('-----x-y|', { x: ['b1.png', 'board-7', 'base_stage'], y: ['b2.png', 'board-7', 'base_stage'] });

@@ -3,9 +3,9 @@ import type { TestScheduler } from 'rxjs/testing';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { QueueItemFailedError } from '../../src/errors/QueueItemFailedError.js';
 import { multiDetail, TEXTURE_PROMPTS } from '../../operators/multiDetail.js';
-import { fakeClient, fakeQueueItem } from '../support/fakeClient.js';
+import { fakeQueueItem } from '../support/fakeClient.js';
 import { createScheduler } from '../support/marbles.js';
-import { completed, dataWorkflow, fakeRun, imageAt } from './support.js';
+import { completed, dataWorkflow, fakeRun, imageAt, stageClient } from './support.js';
 
 const faces = dataWorkflow('face_restore');
 const refiner = dataWorkflow('sdxl_refiner');
@@ -24,7 +24,7 @@ describe('multiDetail', () => {
       const textureRun = fakeRun(() => cold('-r|', { r: completed(2, 'T.png') }));
       const maskRun = fakeRun(() => cold('-r|', { r: completed(3, 'M.png') }));
       const stage = multiDetail(
-        fakeClient(),
+        stageClient(),
         [
           { type: 'face', strength: 0.6 },
           { type: 'texture', texture_type: 'wood' },
@@ -49,7 +49,7 @@ describe('multiDetail', () => {
     const failed = new QueueItemFailedError({ item: fakeQueueItem({ item_id: 1, status: 'failed' }) });
     scheduler.run(({ hot, cold, expectObservable }) => {
       const textureRun = fakeRun(() => cold('-r|', { r: completed(2, 'T.png') }));
-      const stage = multiDetail(fakeClient(), [{ type: 'face' }, { type: 'texture' }], {
+      const stage = multiDetail(stageClient(), [{ type: 'face' }, { type: 'texture' }], {
         faces: { workflow: faces, run: fakeRun(() => cold('-#', undefined, failed)) },
         refiner: { workflow: refiner, run: textureRun },
       });
@@ -61,9 +61,9 @@ describe('multiDetail', () => {
   });
 
   it('needs a config for every enhancement type used, and known detail levels', () => {
-    expect(() => multiDetail(fakeClient(), [{ type: 'face' }], {})).toThrow(/configs\.faces/);
+    expect(() => multiDetail(stageClient(), [{ type: 'face' }], {})).toThrow(/configs\.faces/);
     expect(() =>
-      multiDetail(fakeClient(), [{ type: 'masked', mask: 'm.png', prompt: 'x', detail_level: 'extreme' as never }], { region: { workflow: masked } }),
+      multiDetail(stageClient(), [{ type: 'masked', mask: 'm.png', prompt: 'x', detail_level: 'extreme' as never }], { region: { workflow: masked } }),
     ).toThrow(/unknown detail_level "extreme"/);
   });
 });

@@ -4,9 +4,9 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { QueueItemFailedError } from '../../src/errors/QueueItemFailedError.js';
 import { progressiveRefine } from '../../operators/progressiveRefine.js';
 import type { StageFailure } from '../../operators/StageResult.js';
-import { fakeClient, fakeQueueItem } from '../support/fakeClient.js';
+import { fakeQueueItem } from '../support/fakeClient.js';
 import { createScheduler } from '../support/marbles.js';
-import { completed, dataWorkflow, fakeRun, imageAt } from './support.js';
+import { completed, dataWorkflow, fakeRun, imageAt, stageClient } from './support.js';
 
 const workflow = dataWorkflow('sdxl_refiner');
 
@@ -20,7 +20,7 @@ describe('progressiveRefine', () => {
   it('emits one result per strength, each pass refining the previous one', () => {
     scheduler.run(({ hot, cold, expectObservable }) => {
       const run = fakeRun((_, n) => cold('-r|', { r: completed(n + 1, `P${n + 1}.png`) }));
-      const out = hot('-a|', { a: 'in.png' }).pipe(progressiveRefine(fakeClient(), { workflow, run }), map((r) => [r.imageName, r.params['strength'], r.lineage.refined]));
+      const out = hot('-a|', { a: 'in.png' }).pipe(progressiveRefine(stageClient(), { workflow, run }), map((r) => [r.imageName, r.params['strength'], r.lineage.refined]));
       expectObservable(out).toBe('--xyz|', {
         x: ['P1.png', 0.5, undefined],
         y: ['P2.png', 0.3, ['P1.png']],
@@ -40,7 +40,7 @@ describe('progressiveRefine', () => {
     const failures: StageFailure[] = [];
     scheduler.run(({ hot, cold, expectObservable }) => {
       const run = fakeRun((_, n) => (n === 1 ? cold('-#', undefined, failed) : cold('-r|', { r: completed(n + 1, `P${n + 1}.png`) })));
-      const stage = progressiveRefine(fakeClient(), { workflow, run, onError: 'skip', failures: (f) => failures.push(f) }, [0.6, 0.4, 0.2]);
+      const stage = progressiveRefine(stageClient(), { workflow, run, onError: 'skip', failures: (f) => failures.push(f) }, [0.6, 0.4, 0.2]);
       expectObservable(hot('-a|', { a: 'in.png' }).pipe(stage, map((r) => r.imageName))).toBe('--x-z|', { x: 'P1.png', z: 'P3.png' });
       scheduler.flush();
       expect(run.calls.map((c) => imageAt(c))).toEqual(['in.png', 'P1.png', 'P1.png']);
@@ -49,7 +49,7 @@ describe('progressiveRefine', () => {
   });
 
   it('rejects an empty or out-of-range schedule', () => {
-    expect(() => progressiveRefine(fakeClient(), { workflow }, [])).toThrow(TypeError);
-    expect(() => progressiveRefine(fakeClient(), { workflow }, [0.5, 1.5])).toThrow(/strengths in \(0, 1\]/);
+    expect(() => progressiveRefine(stageClient(), { workflow }, [])).toThrow(TypeError);
+    expect(() => progressiveRefine(stageClient(), { workflow }, [0.5, 1.5])).toThrow(/strengths in \(0, 1\]/);
   });
 });

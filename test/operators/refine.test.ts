@@ -6,9 +6,9 @@ import { BindingError } from '../../operators/errors/BindingError.js';
 import type { RunEvent } from '../../src/run/types.js';
 import { refine } from '../../operators/refine.js';
 import type { StageFailure, StageResult } from '../../operators/StageResult.js';
-import { fakeClient, fakeQueueItem } from '../support/fakeClient.js';
+import { fakeQueueItem } from '../support/fakeClient.js';
 import { createScheduler } from '../support/marbles.js';
-import { completed, dataWorkflow, fakeRun, imageAt } from './support.js';
+import { completed, dataWorkflow, fakeRun, imageAt, stageClient } from './support.js';
 
 const workflow = dataWorkflow('sdxl_refiner');
 
@@ -39,7 +39,7 @@ describe('refine', () => {
     scheduler.run(({ hot, cold, expectObservable }) => {
       const run = fakeRun(() => cold('--r|', { r: completed(2, 'ref.png') }));
       const source = hot('-a---|', { a: base });
-      expectObservable(source.pipe(refine(fakeClient(), { workflow, run, params: { strength: 0.3 } }))).toBe('---x-|', {
+      expectObservable(source.pipe(refine(stageClient(), { workflow, run, params: { strength: 0.3 } }))).toBe('---x-|', {
         x: {
           stage: 'refine',
           imageName: 'ref.png',
@@ -67,7 +67,7 @@ describe('refine', () => {
       const run = fakeRun((_, n) => cold('-r|', { r: completed(n + 1, `r${n + 1}.png`) }));
       const source = hot('-a-b-|', { a: 'mine.png', b: { image: 'other.png', strength: 0.5, prompt: 'sharp' } });
       const out = source.pipe(
-        refine(fakeClient(), { workflow, run }),
+        refine(stageClient(), { workflow, run }),
         map((r) => [r.input, r.params['strength'], r.lineage.chain, r.created]),
       );
       expectObservable(out).toBe('--x-y|', { x: ['mine.png', undefined, ['mine.png'], []], y: ['other.png', 0.5, ['other.png'], []] });
@@ -79,7 +79,7 @@ describe('refine', () => {
   it("'fallback' passes the input through with ok: false and the error", () => {
     scheduler.run(({ hot, cold, expectObservable }) => {
       const run = fakeRun(() => cold('--#', undefined, canceled));
-      expectObservable(hot('-a--|', { a: base }).pipe(refine(fakeClient(), { workflow, run, onError: 'fallback' }))).toBe('---x|', {
+      expectObservable(hot('-a--|', { a: base }).pipe(refine(stageClient(), { workflow, run, onError: 'fallback' }))).toBe('---x|', {
         x: {
           stage: 'refine',
           imageName: 'base.png',
@@ -103,7 +103,7 @@ describe('refine', () => {
     const failures: StageFailure[] = [];
     scheduler.run(({ hot, cold, expectObservable }) => {
       const run = fakeRun(() => cold('--#', undefined, canceled));
-      const stage = refine(fakeClient(), { workflow, run, onError: 'skip', failures: (f) => failures.push(f) });
+      const stage = refine(stageClient(), { workflow, run, onError: 'skip', failures: (f) => failures.push(f) });
       expectObservable(hot('-a--|', { a: base }).pipe(stage)).toBe('----|');
     });
     expect(failures).toHaveLength(1);
@@ -114,21 +114,21 @@ describe('refine', () => {
     scheduler.run(({ hot, cold, expectObservable, expectSubscriptions }) => {
       const inner = cold<RunEvent>('--#', undefined, canceled);
       const source = hot('-a--b-|', { a: base, b: 'x.png' });
-      expectObservable(source.pipe(refine(fakeClient(), { workflow, run: fakeRun(() => inner) }))).toBe('---#', undefined, canceled);
+      expectObservable(source.pipe(refine(stageClient(), { workflow, run: fakeRun(() => inner) }))).toBe('---#', undefined, canceled);
       expectSubscriptions(source.subscriptions).toBe('^--!');
       expectSubscriptions(inner.subscriptions).toBe('-^-!');
     });
   });
 
   it('rejects a binding whose image index is not an image input', () => {
-    expect(() => refine(fakeClient(), { workflow, binding: { image: 1 } })).toThrow(BindingError);
-    expect(() => refine(fakeClient(), { workflow, binding: { image: 0, cfg: 1 } })).toThrow(/is a string field, but "cfg" needs float or integer/);
+    expect(() => refine(stageClient(), { workflow, binding: { image: 1 } })).toThrow(BindingError);
+    expect(() => refine(stageClient(), { workflow, binding: { image: 0, cfg: 1 } })).toThrow(/is a string field, but "cfg" needs float or integer/);
   });
 
   it('rejects items that are not images', () => {
     const failures: StageFailure[] = [];
     scheduler.run(({ hot, cold, expectObservable }) => {
-      const stage = refine(fakeClient(), { workflow, run: fakeRun(() => cold('-r|', { r: completed(1, 'x.png') })), onError: 'skip', failures: (f) => failures.push(f) });
+      const stage = refine(stageClient(), { workflow, run: fakeRun(() => cold('-r|', { r: completed(1, 'x.png') })), onError: 'skip', failures: (f) => failures.push(f) });
       expectObservable(hot('-a|', { a: 42 as never }).pipe(stage)).toBe('--|');
     });
     expect(String(failures[0]!.error)).toMatch(/expected an image name, a stage result, or \{ image, \.\.\.values \}/);

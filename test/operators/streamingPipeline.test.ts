@@ -4,9 +4,9 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { QueueItemFailedError } from '../../src/errors/QueueItemFailedError.js';
 import { streamingPipeline } from '../../operators/streamingPipeline.js';
 import type { StageFailure } from '../../operators/StageResult.js';
-import { fakeClient, fakeQueueItem } from '../support/fakeClient.js';
+import { fakeQueueItem } from '../support/fakeClient.js';
 import { createScheduler } from '../support/marbles.js';
-import { completed, dataWorkflow, fakeRun, imageAt } from './support.js';
+import { completed, dataWorkflow, fakeRun, imageAt, stageClient } from './support.js';
 
 const base = dataWorkflow('sdxl_base');
 const refiner = dataWorkflow('sdxl_refiner');
@@ -19,7 +19,7 @@ describe('streamingPipeline', () => {
   });
 
   const deleting = (cold: TestScheduler['createColdObservable']) =>
-    fakeClient({ images: { deleteMany: (names) => cold('d|', { d: { deleted_images: [...names], affected_boards: [], failed_images: [] } }) } });
+    stageClient({ images: { deleteMany: (names) => cold('d|', { d: { deleted_images: [...names], affected_boards: [], failed_images: [] } }) } });
 
   it('streams each stage result and deletes each base image once its refinement arrives', () => {
     scheduler.run(({ hot, cold, expectObservable }) => {
@@ -52,7 +52,7 @@ describe('streamingPipeline', () => {
   });
 
   it('validates the stages when created', () => {
-    expect(() => streamingPipeline(fakeClient(), { base: { workflow: refiner } })).toThrow(/"prompt"/);
-    expect(() => streamingPipeline(fakeClient(), { base: { workflow: base } }, { concurrency: 0 })).toThrow(/concurrency/);
+    expect(() => streamingPipeline(stageClient(), { base: { workflow: refiner } })).toThrow(/"prompt"/);
+    expect(() => streamingPipeline(stageClient(), { base: { workflow: base } }, { concurrency: 0 })).toThrow(/concurrency/);
   });
 });

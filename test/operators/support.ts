@@ -1,12 +1,13 @@
 import { fileURLToPath } from 'node:url';
-import type { Observable } from 'rxjs';
+import { of, type Observable } from 'rxjs';
 import type { InvokeAIClient } from '../../src/client/types.js';
 import type { RunEvent, RunResult } from '../../src/run/types.js';
 import type { OutputMapping } from '../../src/workflow/mapOutputs.js';
 import { loadWorkflowFile } from '../../src/workflow/loadWorkflowFile.js';
 import type { Workflow } from '../../src/workflow/Workflow.js';
 import type { RunWorkflowFn } from '../../operators/internal/runStage.js';
-import { fakeQueueItem } from '../support/fakeClient.js';
+import type { ModelConfig } from '../../src/schemas/model.js';
+import { fakeClient, fakeQueueItem, type FakeClient, type FakeClientSpec } from '../support/fakeClient.js';
 
 /** The repository's example workflows (the ones the default bindings describe). */
 export function dataWorkflow(name: string): Workflow {
@@ -67,4 +68,17 @@ export function fakeRun(respond: (call: RunCall, n: number) => Observable<RunEve
 /** The image name a run was given at form index `index`. */
 export function imageAt(call: RunCall, index = 0): string {
   return (call.values[index] as { image_name: string }).image_name;
+}
+
+/** The models `data/workflows` reference, exactly as they reference them (model sync is then a no-op). */
+export const DATA_MODELS: ModelConfig[] = [
+  { key: '914b2e5a-b8d3-4da1-965f-b3775bbc5745', hash: 'blake3:7bb02e9351409debc5727aeeb83f77340931d3c8f86d2d6c69f67af8de20dd74', name: 'juggernautXL_v9Rundiffusionphoto2', base: 'sdxl', type: 'main' },
+  { key: '3c7c4a2e-58f1-4d0b-9a47-1e2f6b8d90a3', hash: 'blake3:5f0d8e2b9c4a7163e8d2f0b1a9c6e4d3b2a1908f7e6d5c4b3a29180f7e6d5c4b', name: 'stable-diffusion-xl-refiner-1.0', base: 'sdxl-refiner', type: 'main' },
+  { key: '6b9e1f04-2d7a-4c38-b5e1-8f3a0c2d7e69', hash: 'blake3:a3e1c7f9b2d4068e5c1a9f3b7d2e6c0a4f8b1d5e9c3a7f2b6d0e4c8a1f5b9d3e', name: 'stable-diffusion-v1-5', base: 'sd-1', type: 'main' },
+  { key: 'e2a48c1d-7f35-4b96-8d0e-3c5b7a9f1e24', hash: 'blake3:8d4f2a6c0e1b3d5f7a9c2e4b6d8f0a1c3e5b7d9f2a4c6e8b0d1f3a5c7e9b2d4f', name: 'RealESRGAN_x4plus', base: 'any', type: 'spandrel_image_to_image' },
+];
+
+/** A fake client for stages: `models.list` answers {@link DATA_MODELS} (synchronously) unless faked. */
+export function stageClient(spec: FakeClientSpec = {}): FakeClient {
+  return fakeClient({ ...spec, models: { list: () => of(DATA_MODELS), ...spec.models } });
 }

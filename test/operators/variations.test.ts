@@ -4,9 +4,9 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../src/run/types.js';
 import { batchRefine } from '../../operators/batchRefine.js';
 import { variations } from '../../operators/variations.js';
-import { fakeClient } from '../support/fakeClient.js';
+
 import { createScheduler } from '../support/marbles.js';
-import { completed, dataWorkflow, fakeRun, imageAt } from './support.js';
+import { completed, dataWorkflow, fakeRun, imageAt, stageClient } from './support.js';
 
 /** @test {variations} */
 describe('variations', () => {
@@ -23,7 +23,7 @@ describe('variations', () => {
         cold<RunEvent>('-r|', { r: completed(3, 'V3.png') }),
       ];
       const run = fakeRun((_, n) => inners[n]!);
-      const out = variations(fakeClient(), { workflow: dataWorkflow('sdxl_base'), run }, ['a', 'b', { prompt: 'c', seed: 7 }], { concurrency: 2 });
+      const out = variations(stageClient(), { workflow: dataWorkflow('sdxl_base'), run }, ['a', 'b', { prompt: 'c', seed: 7 }], { concurrency: 2 });
       expectObservable(out.pipe(map((r) => [r.imageName, r.lineage.prompt]))).toBe('-y-zx|', {
         x: ['V1.png', 'a'],
         y: ['V2.png', 'b'],
@@ -49,7 +49,7 @@ describe('batchRefine', () => {
   it('refines every image with up to 3 in flight by default, naming each source in `input`', () => {
     scheduler.run(({ cold, expectObservable }) => {
       const run = fakeRun((call) => cold('-----r|', { r: completed(1, `R-${imageAt(call)}`) }));
-      const out = batchRefine(fakeClient(), { workflow: dataWorkflow('sdxl_refiner'), run, params: { prompt: 'ultra detailed' } }, ['a.png', 'b.png', 'c.png', 'd.png']);
+      const out = batchRefine(stageClient(), { workflow: dataWorkflow('sdxl_refiner'), run, params: { prompt: 'ultra detailed' } }, ['a.png', 'b.png', 'c.png', 'd.png']);
       expectObservable(out.pipe(map((r) => `${r.input}>${r.imageName}`))).toBe('5ms (abc) 1ms d|', {
         a: 'a.png>R-a.png',
         b: 'b.png>R-b.png',

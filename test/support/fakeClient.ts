@@ -9,6 +9,8 @@ import type {
   QueueApi,
   ResolvedClientConfig,
 } from '../../src/client/types.js';
+import { createBoardRepo } from '../../src/compat/createBoardRepo.js';
+import { createWorkflowRepo } from '../../src/compat/createWorkflowRepo.js';
 import { createEventsApi } from '../../src/events/createEventsApi.js';
 import { DEFAULT_RETRY_OPTIONS } from '../../src/http/retry.js';
 import type { SessionQueueItem } from '../../src/schemas/queue.js';
@@ -67,7 +69,7 @@ export function fakeClient(spec: FakeClientSpec = {}): FakeClient {
     (spec.socket
       ? createEventsApi({ config, token: () => undefined, socketFactory: spec.socket.factory })
       : { on: () => NEVER, connected$: of(false) });
-  return {
+  const client: FakeClient = {
     config,
     queue: resource<QueueApi>('queue', spec.queue, calls),
     images: resource<ImagesApi>('images', spec.images, calls),
@@ -75,10 +77,17 @@ export function fakeClient(spec: FakeClientSpec = {}): FakeClient {
     models: resource<ModelsApi>('models', spec.models, calls),
     app: resource<AppApi>('app', spec.app, calls),
     events,
+    get workflowRepo() {
+      return createWorkflowRepo(client);
+    },
+    get boardRepo() {
+      return createBoardRepo(client);
+    },
     close: () => {},
     calls,
     callsTo: (method) => calls.filter((c) => c.method === method).map((c) => c.args),
   };
+  return client;
 }
 
 function resource<T extends object>(name: string, impl: Partial<T> | undefined, calls: FakeCall[]): T {

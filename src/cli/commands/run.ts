@@ -1,0 +1,271 @@
+import { readFile } from 'node:fs/promises';
+import { basename, join, relative, resolve } from 'node:path';
+import { Subject, concatMap, defer, filter, from, map, mergeMap, switchMap, takeUntil, tap, toArray } from 'rxjs';
+import type { CliCommand } from '../command.js';
+import type { CliIo } from '../runCli.js';
+import { describeFailure } from '../describeFailure.js';
+import { processInterrupts, type InterruptSource } from '../interrupts.js';
+import { OutputDir, safeFileStem } from '../output/OutputDir.js';
+import { ProgressView } from '../progress/ProgressView.js';
+import { openServer, type ServerDeps, type ServerSession } from '../serverSession.js';
+import { runWorkflow } from '../../run/runWorkflow.js';
+import type { RunEvent, RunResult } from '../../run/types.js';
+import { loadWorkflowFile } from '../../workflow/loadWorkflowFile.js';
+import { syncModels } from '../../workflow/syncModels.js';
+import type { Workflow } from '../../workflow/Workflow.js';
+import type { RunWorkflowFn } from '../../../operators/internal/runStage.js';
+import { parseArgs, UsageError } from './workflowArgs.js';
+
+const USAGE = `usage: invokeai-rx run WORKFLOW.json [--set REF=VALUE]... [options]
+
+Runs an exported workflow once, shows its progress, and downloads every image it produced into
+the output directory as <node-id>-<n>.png. List the inputs with 'invokeai-rx inputs WORKFLOW.json'.
+Runs on an embedded InvokeAI emulator unless --server (or INVOKEAI_URL) names a real server.
+
+options:
+  --set REF=VALUE         set form input REF (an index, or a unique label) to VALUE; VALUE is read
+                          as JSON when it parses (7, 0.5, true), else as a string.
+                          For an image input, @PATH uploads the local file PATH first and uses the
+                          uploaded image (--set 0=@photo.png); a name without @ is an image already
+                          on the server.
+  --out DIR               where the images go                        [default: outputs]
+  --server URL|embedded   InvokeAI server                            [default: $INVOKEAI_URL, else embedded]
+  --token T               bearer token (multi-user servers)          [default: $INVOKEAI_TOKEN]
+  --timeout SECONDS       limit for the run (queue wait included)    [default: none]
+  --drop-unknown-nodes    skip node types InvokeAI no longer has instead of failing
+
+Exit status: 0 done, 1 failed (one-line reason on stderr), 2 usage error, 130 interrupted.
+`;
+
+/** Everything `run` needs besides its arguments; tests replace parts of it. */
+export interface RunCommandDeps extends ServerDeps {
+  interrupts?: InterruptSource;
+  runWorkflow?: RunWorkflowFn;
+  columns?: number;
+  now?: () => number;
+}
+
+interface RunArgs {
+  workflow: string;
+  sets: [string, unknown][];
+  out: string;
+  server?: string;
+  token?: string;
+  timeoutSeconds?: number;
+  dropUnknownNodes: boolean;
+}
+
+function parseRunArgs(argv: readonly string[]): RunArgs | 'help' {
+  const args = parseArgs(argv, { flags: ['help', 'drop-unknown-nodes'], repeatable: ['set', 'out', 'server', 'token', 'timeout'] });
+  if (args.flags.has('help')) return 'help';
+  if (args.positionals.length !== 1) throw new UsageError('expected exactly one WORKFLOW.json');
+  const sets: [string, unknown][] = [];
+  for (const assignment of args.values.get('set') ?? []) {
+    const eq = assignment.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--set expects REF=VALUE, got ${JSON.stringify(assignment)}`);
+    sets.push([assignment.slice(0, eq), parseValue(assignment.slice(eq + 1))]);
+  }
+  const last = (name: string) => args.values.get(name)?.at(-1);
+  const timeout = last('timeout');
+  if (timeout !== undefined && !(Number(timeout) > 0)) throw new UsageError(`--timeout expects seconds > 0, got '${timeout}'`);
+  return {
+    workflow: args.positionals[0]!,
+    sets,
+    out: last('out') ?? 'outputs',
+    dropUnknownNodes: args.flags.has('drop-unknown-nodes'),
+    ...(last('server') !== undefined ? { server: last('server')! } : {}),
+    ...(last('token') !== undefined ? { token: last('token')! } : {}),
+    ...(timeout !== undefined ? { timeoutSeconds: Number(timeout) } : {}),
+  };
+}
+
+/** JSON when it parses (numbers, booleans, objects, quoted strings), else the text itself. */
+function parseValue(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/** One downloaded image: the node that made it and where it was written. */
+export interface DownloadedOutput {
+  nodeId: string;
+  file: string;
+}
+
+/**
+ * Output file names for a run's images: `<node id, sanitized>-<n>.png`, n counting from 1 per
+ * node; node ids that sanitize to the same stem get a numeric suffix so that no file is overwritten.
+ */
+export function outputFileNames(outputs: RunResult['outputs']): { nodeId: string; imageName: string; file: string }[] {
+  const used = new Set<string>();
+  const files: { nodeId: string; imageName: string; file: string }[] = [];
+  for (const output of outputs) {
+    let stem = safeFileStem(output.nodeId);
+    for (let k = 2; used.has(stem); k++) stem = `${safeFileStem(output.nodeId)}_${k}`;
+    used.add(stem);
+    output.imageNames.forEach((imageName, i) => files.push({ nodeId: output.nodeId, imageName, file: `${stem}-${i + 1}.png` }));
+  }
+  return files;
+}
+
+/** Runs `invokeai-rx run`; resolves to the exit code. */
+export async function runMain(argv: readonly string[], io: CliIo, deps: RunCommandDeps = {}): Promise<number> {
+  let args: RunArgs | 'help';
+  try {
+    args = parseRunArgs(argv);
+  } catch (error) {
+    io.err(`invokeai-rx run: ${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (args === 'help') {
+    io.out(USAGE);
+    return 0;
+  }
+  const a = args;
+  const server = a.server ?? io.env['INVOKEAI_URL'] ?? 'embedded';
+  const token = a.token ?? io.env['INVOKEAI_TOKEN'];
+  const run = deps.runWorkflow ?? runWorkflow;
+  const interrupt$ = new Subject<void>();
+  let interrupts = 0;
+  let forceExit: () => void = () => {};
+  const forced = new Promise<void>((r) => (forceExit = r));
+  const stopListening = (deps.interrupts ?? processInterrupts).onInterrupt(() => {
+    if (++interrupts === 1) interrupt$.next();
+    else forceExit();
+  });
+  const progress = new ProgressView({ tty: io.isTTY, write: (t) => io.out(t), now: deps.now ?? Date.now, columns: deps.columns ?? (process.stdout.columns || 100) });
+  let session: ServerSession | undefined;
+  let setup: Promise<unknown> | undefined;
+  let key = 'run';
+  type Outcome = { kind: 'done'; files: string[] } | { kind: 'interrupted' } | { kind: 'failed'; error: unknown };
+  let outcome: Outcome;
+
+  try {
+    // Parse the workflow before anything is started: a broken file fails fast.
+    let wf = loadWorkflowFile(resolve(io.cwd, a.workflow));
+    for (const warning of wf.warnings) io.err(`warning: ${warning}\n`);
+    key = safeFileStem(basename(a.workflow).replace(/\.json$/i, ''), 40);
+    const uploads = a.sets.filter(([ref, value]) => isUpload(wf, ref, value));
+    for (const [ref, value] of a.sets) if (!uploads.some(([r]) => r === ref)) wf = wf.set(refOf(ref), value);
+
+    const job$ = defer(() => {
+      const started = (async () => {
+        const out = await OutputDir.create(resolve(io.cwd, a.out));
+        session = await openServer(server, token ? { token } : {}, deps);
+        progress.note(`server: ${session.url}${session.embedded ? ' (embedded emulator)' : ''}  output: ${out.path}`);
+        return { out, session };
+      })();
+      setup = started;
+      return started;
+    }).pipe(
+      switchMap(({ out, session: s }) =>
+        from(uploads).pipe(
+          // Local files named with @ are uploaded first; the form input then takes the uploaded image.
+          concatMap(([ref, value]) =>
+            defer(() => readFile(resolve(io.cwd, String(value).slice(1)))).pipe(
+              switchMap((bytes) => s.client.images.upload(new Uint8Array(bytes), { fileName: safeUploadName(String(value).slice(1)) })),
+              tap((dto) => progress.note(`uploaded ${String(value).slice(1)} as ${dto.image_name}`)),
+              map((dto) => [ref, dto.image_name] as const),
+            ),
+          ),
+          toArray(),
+          switchMap((uploaded) => s.client.models.list().pipe(map((models) => ({ uploaded, models })))),
+          switchMap(({ uploaded, models }) => {
+            let ready = wf;
+            for (const [ref, name] of uploaded) ready = ready.set(refOf(ref), { image_name: name });
+            ready = syncModels(ready, models, { byName: true });
+            progress.add(key);
+            progress.submitting(key);
+            const options = {
+              ...(a.timeoutSeconds !== undefined ? { timeouts: { total: a.timeoutSeconds * 1000 } } : {}),
+              ...(a.dropUnknownNodes ? { buildOptions: { unknownNodeTypes: 'drop' as const } } : {}),
+            };
+            return run(s.client, ready, options);
+          }),
+          tap((event: RunEvent) => progress.event(key, event)),
+          filter((event): event is Extract<RunEvent, { type: 'completed' }> => event.type === 'completed'),
+          mergeMap((event) =>
+            from(outputFileNames(event.result.outputs)).pipe(
+              // The server's image name only selects what to download; the file name is ours.
+              concatMap(({ imageName, file }) =>
+                s.client.images.download(imageName).pipe(concatMap((bytes) => from(out.write(file, bytes)))),
+              ),
+              toArray(),
+              tap((paths) => {
+                const { enqueuedAt, completedAt } = event.result.timings;
+                progress.done(key, completedAt - enqueuedAt, `${paths.length} image${paths.length === 1 ? '' : 's'}`);
+              }),
+            ),
+          ),
+        ),
+      ),
+      takeUntil(interrupt$),
+    );
+
+    outcome = await new Promise<Outcome>((done) => {
+      let files: string[] = [];
+      job$.subscribe({
+        next: (paths) => (files = paths),
+        error: (error: unknown) => done({ kind: 'failed', error }),
+        complete: () => done(interrupts > 0 ? { kind: 'interrupted' } : { kind: 'done', files }),
+      });
+    });
+    if (setup) await Promise.race([setup.catch(() => undefined), forced]);
+    if (outcome.kind === 'failed') progress.failed(key, describeFailure(outcome.error));
+    if (outcome.kind !== 'done') {
+      progress.cancelPending();
+      if (session) await Promise.race([session.settle(), forced]);
+    }
+    progress.stop();
+    if (outcome.kind === 'done') {
+      for (const file of outcome.files) io.out(`${relativeOrAbsolute(io.cwd, file)}\n`);
+    }
+  } catch (error) {
+    outcome = { kind: 'failed', error };
+    progress.stop();
+  } finally {
+    stopListening();
+    await session?.close();
+  }
+
+  if (outcome.kind === 'interrupted') {
+    io.err('invokeai-rx run: interrupted; the queued and running work was canceled on the server\n');
+    return 130;
+  }
+  if (outcome.kind === 'failed') {
+    io.err(`invokeai-rx run: ${describeFailure(outcome.error, undefined, server === 'embedded' ? undefined : (session?.url ?? server))}\n`);
+    return 1;
+  }
+  return 0;
+}
+
+/** Form refs are indices when numeric, else labels. */
+function refOf(ref: string): number | string {
+  return /^\d+$/.test(ref) ? Number(ref) : ref;
+}
+
+/** `--set REF=@PATH` on an image input means "upload PATH". */
+function isUpload(wf: Workflow, ref: string, value: unknown): boolean {
+  return typeof value === 'string' && value.startsWith('@') && value.length > 1 && wf.input(refOf(ref)).kind === 'image';
+}
+
+/** The multipart file name of an upload: the local base name, made safe. */
+function safeUploadName(path: string): string {
+  const name = basename(path);
+  const dot = name.lastIndexOf('.');
+  const ext = dot > 0 ? name.slice(dot).toLowerCase().replace(/[^a-z0-9.]/g, '') : '.png';
+  return `${safeFileStem(dot > 0 ? name.slice(0, dot) : name)}${ext}`;
+}
+
+function relativeOrAbsolute(cwd: string, file: string): string {
+  const rel = relative(cwd, file);
+  return rel.startsWith('..') ? file : join('.', rel);
+}
+
+export const runCommand: CliCommand = {
+  name: 'run',
+  summary: 'run any exported workflow once and download its outputs',
+  run: (argv, io) => runMain(argv, io),
+};

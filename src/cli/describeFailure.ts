@@ -1,0 +1,50 @@
+import { isModelNotFoundError } from '../errors/ModelNotFoundError.js';
+import { isWorkflowParseError } from '../errors/WorkflowParseError.js';
+import { isNetworkError, isQueueItemCanceledError, isQueueItemFailedError, isRunTimeoutError } from '../errors/guards.js';
+import type { ManifestError } from './output/runManifest.js';
+
+/**
+ * The one-line reason a command prints when a run fails: what went wrong, where (the stage row
+ * `key`, when known) and what the server said, without tracebacks (those go to run.json).
+ */
+export function describeFailure(error: unknown, key?: string, server?: string): string {
+  const where = key ? `${key}: ` : '';
+  if (isQueueItemFailedError(error)) {
+    const node = error.node_id ? ` in node ${error.node_id}` : '';
+    return (
+      `${where}the server failed queue item ${error.item_id}${node}: ` +
+      `${error.error_type ?? 'unknown error type'}: ${oneLine(error.error_message ?? 'no message')}`
+    );
+  }
+  if (isQueueItemCanceledError(error)) return `${where}${oneLine(error.message)}`;
+  if (isRunTimeoutError(error)) {
+    return `${where}timed out: ${error.item_id === null ? 'the run' : `queue item ${error.item_id}`} exceeded ${error.timeout / 1000}s (${error.phase}); raise --timeout or check the server's queue`;
+  }
+  if (isNetworkError(error)) {
+    const cause = error.cause instanceof Error ? error.cause.message : String(error.cause ?? '');
+    return `cannot reach the InvokeAI server${server ? ` at ${server}` : ''} (${oneLine(cause) || 'network error'}); check --server and that InvokeAI is running`;
+  }
+  if (isModelNotFoundError(error) || isWorkflowParseError(error)) return oneLine(error.message);
+  return `${where}${oneLine(error instanceof Error ? error.message : String(error))}`;
+}
+
+/** What run.json records about a failure (including the server's traceback). */
+export function manifestError(error: unknown, key?: string): ManifestError {
+  const e = error as Partial<Record<string, unknown>> & Error;
+  const out: ManifestError = { name: e?.name ?? 'Error', message: describeFailure(error, key) };
+  if (key) out.key = key;
+  if (isQueueItemFailedError(error)) {
+    out.item_id = error.item_id;
+    out.error_type = error.error_type;
+    out.error_message = error.error_message;
+    out.error_traceback = error.error_traceback;
+    out.node_id = error.node_id;
+  } else if (typeof e?.item_id === 'number') {
+    out.item_id = e.item_id as number;
+  }
+  return out;
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ').trim();
+}

@@ -1,0 +1,95 @@
+import { firstValueFrom, lastValueFrom } from 'rxjs';
+import type { InvokeAIClient } from '../client/types.js';
+import type { HttpContext } from '../http/HttpContext.js';
+import { request$ } from '../http/request.js';
+import type { BoardDTO } from '../schemas/board.js';
+import { BoardHandle, type BoardHandleHost, UNCATEGORIZED_BOARD_ID } from './BoardHandle.js';
+import { BoardNotFoundError } from './BoardNotFoundError.js';
+
+/** `client.boardRepo`: boards by id or name, as handles. Every method returns a Promise. */
+export interface BoardRepo {
+  /** Every board (`GET /boards/?all=true`), optionally preceded by Uncategorized (`board_id: 'none'`). */
+  listBoards(options?: { includeUncategorized?: boolean }): Promise<BoardDTO[]>;
+  /**
+   * The board with this id, else with this name (the first, when several share it); `'none'` or
+   * `null` is Uncategorized.
+   * @throws (rejects) BoardNotFoundError when no board has that id or name.
+   */
+  getBoardHandle(nameOrId: string | null): Promise<BoardHandle>;
+  /** The first board with exactly this name, or `null`. */
+  getBoardHandleByName(name: string): Promise<BoardHandle | null>;
+  /** The Uncategorized pseudo-board. */
+  getUncategorizedHandle(): BoardHandle;
+  /** Creates a board (names need not be unique: this always makes a new one). */
+  createBoard(name: string): Promise<BoardHandle>;
+  /** The board with this name, created when missing; concurrent calls create it once. */
+  getOrCreate(name: string): Promise<BoardHandle>;
+}
+
+/**
+ * Creates the `boardRepo` of a client (done by `createInvokeAIClient`).
+ *
+ * @param http The client's HTTP context, for the one call the core client does not offer (moving
+ *   an image to Uncategorized, `DELETE /api/v1/board_images/`). @default none: that move rejects
+ *   with a TypeError
+ *
+ * ## Example
+ * ```ts
+ * const board = await client.boardRepo.getOrCreate('refined_stage');
+ * console.log(board.boardId, await board.listImages());
+ * ```
+ */
+export function createBoardRepo(client: InvokeAIClient, http?: HttpContext): BoardRepo {
+  const host: BoardHandleHost = {
+    client,
+    resolve: (nameOrId) => getBoardHandle(nameOrId),
+    removeFromBoard: async (imageName) => {
+      if (!http) {
+        throw new TypeError('Moving an image to Uncategorized needs a client made by createInvokeAIClient / InvokeAIClient.fromUrl.');
+      }
+      await lastValueFrom(request$(http, { method: 'DELETE', path: '/api/v1/board_images/', json: { image_name: imageName } }));
+    },
+  };
+  const handle = (board: BoardDTO | null) => new BoardHandle(host, board);
+  const uncategorized = handle(null);
+  const listAll = () => firstValueFrom(client.boards.listAll());
+
+  async function getBoardHandle(nameOrId: string | null): Promise<BoardHandle> {
+    if (nameOrId === null || nameOrId === UNCATEGORIZED_BOARD_ID) return uncategorized;
+    const boards = await listAll();
+    const found = boards.find((b) => b.board_id === nameOrId) ?? boards.find((b) => b.board_name === nameOrId);
+    if (!found) throw new BoardNotFoundError({ board: nameOrId, available: boards.map((b) => b.board_name) });
+    return handle(found);
+  }
+
+  return Object.freeze({
+    async listBoards(options: { includeUncategorized?: boolean } = {}) {
+      const boards = await listAll();
+      if (!options.includeUncategorized) return boards;
+      const images = await firstValueFrom(client.boards.imageNames(UNCATEGORIZED_BOARD_ID));
+      const now = new Date().toISOString();
+      const none: BoardDTO = {
+        board_id: UNCATEGORIZED_BOARD_ID,
+        board_name: 'Uncategorized',
+        created_at: now,
+        updated_at: now,
+        archived: false,
+        image_count: images.length,
+        asset_count: 0,
+      };
+      return [none, ...boards];
+    },
+    getBoardHandle,
+    async getBoardHandleByName(name: string) {
+      const found = (await listAll()).find((b) => b.board_name === name);
+      return found ? handle(found) : null;
+    },
+    getUncategorizedHandle: () => uncategorized,
+    async createBoard(name: string) {
+      return handle(await firstValueFrom(client.boards.create(name)));
+    },
+    async getOrCreate(name: string) {
+      return handle(await firstValueFrom(client.boards.findOrCreate(name)));
+    },
+  });
+}

@@ -1,0 +1,54 @@
+import type { InvokeAIClient } from '../client/types.js';
+import { UnknownNodeTypeError } from '../errors/UnknownNodeTypeError.js';
+import { checkAgainstServer } from '../workflow/checkAgainstServer.js';
+import { Workflow } from '../workflow/Workflow.js';
+import type { CreateWorkflowOptions } from './types.js';
+import { WorkflowDefinition } from './WorkflowDefinition.js';
+import { WorkflowHandle } from './WorkflowHandle.js';
+
+/** `client.workflowRepo`: turns loaded workflows into handles bound to the client. */
+export interface WorkflowRepo {
+  /**
+   * A handle for running the workflow on this client's server. Checks, unless `validate: false`,
+   * that every node type is known to the bundled field table (InvokeAI 6.14); inputs the table
+   * does not declare become `handle.warnings`.
+   * @throws UnknownNodeTypeError listing every unknown node type.
+   */
+  createWorkflow(definition: WorkflowDefinition | Workflow, options?: CreateWorkflowOptions): WorkflowHandle;
+}
+
+/**
+ * Creates the `workflowRepo` of a client (done by `createInvokeAIClient`).
+ *
+ * ## Example
+ * ```ts
+ * import { InvokeAIClient, WorkflowDefinition } from 'invokeai-rx';
+ * const client = InvokeAIClient.fromUrl('http://localhost:9090');
+ * const base = client.workflowRepo.createWorkflow(WorkflowDefinition.fromFile('data/workflows/sdxl_base.json'));
+ * for (const inp of base.listInputs()) console.log(`[${inp.inputIndex}] ${inp.label} :: ${inp.kind}`);
+ * ```
+ */
+export function createWorkflowRepo(client: InvokeAIClient): WorkflowRepo {
+  return Object.freeze({
+    createWorkflow(definition: WorkflowDefinition | Workflow, options: CreateWorkflowOptions = {}): WorkflowHandle {
+      const def = definition instanceof Workflow ? new WorkflowDefinition(definition) : definition;
+      if (!(def instanceof WorkflowDefinition)) {
+        throw new TypeError(
+          'createWorkflow expects a WorkflowDefinition (WorkflowDefinition.fromFile / fromJson / fromDict) or a parsed Workflow.',
+        );
+      }
+      const warnings: string[] = [];
+      if (options.validate !== false) {
+        const wf = def.workflow;
+        const report = checkAgainstServer(wf, wf.fieldTable);
+        if (report.missingNodeTypes.length > 0) {
+          throw new UnknownNodeTypeError({ nodes: report.missingNodeTypes, serverVersion: wf.fieldTable.version });
+        }
+        for (const f of report.missingFields) {
+          warnings.push(`node ${f.nodeId} (${f.nodeType}) has an input ${JSON.stringify(f.fieldName)} the invocation does not declare; it is not sent`);
+        }
+      }
+      return new WorkflowHandle(client, def, warnings);
+    },
+  });
+}
