@@ -5,7 +5,7 @@
  *   npx tsx examples/fullPipeline.ts                                      # embedded emulator
  *   INVOKEAI_URL=http://127.0.0.1:9090 npx tsx examples/fullPipeline.ts   # a real InvokeAI
  */
-import { concatMap, filter, lastValueFrom, of, toArray } from 'rxjs';
+import { concatMap, filter, firstValueFrom, lastValueFrom, of, toArray } from 'rxjs';
 import { fullPipeline, type StageName } from 'invokeai-rx/operators';
 import { imageSize, loadWorkflow, outputDir, runExample, saveImage, short, shown } from './support.js';
 
@@ -57,7 +57,10 @@ await runExample('fullPipeline', async (connection) => {
   );
   progress.unsubscribe();
 
+  // Where each stage's image went: the board ids of the results, named by the server.
+  const boards = new Map((await firstValueFrom(client.boards.listAll())).map((b) => [b.board_id, b.board_name]));
+  console.log(`boards: ${stages.map((r) => `${r.stage}=${r.board === null ? 'none' : boards.get(r.board)}`).join(' ')}`);
   const last = stages[stages.length - 1]!;
-  console.log(`done: ${stages.length} stages; final image ${short(last.imageName)} on board ${last.board ?? 'none'}`);
+  console.log(`done: ${stages.length} stages; final image ${short(last.imageName)}`);
   console.log(`lineage: ${[...last.lineage.chain, last.imageName].map(short).join(' -> ')}`);
 });

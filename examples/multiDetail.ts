@@ -8,8 +8,10 @@
  *   npx tsx examples/multiDetail.ts
  *   INVOKEAI_URL=http://127.0.0.1:9090 npx tsx examples/multiDetail.ts
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { readFile } from 'node:fs/promises';
-import { encode } from 'fast-png';
+import { decode, encode } from 'fast-png';
 import { concatMap, firstValueFrom, lastValueFrom, of, toArray } from 'rxjs';
 import { generateBase, multiDetail, type DetailEnhancement } from 'invokeai-rx/operators';
 import { imageSize, loadWorkflow, outputDir, runExample, saveFile, saveImage, short, shown } from './support.js';
@@ -69,6 +71,18 @@ await runExample('multiDetail', async (connection) => {
       toArray(),
     ),
   );
+
+  // Where the masked pass painted: mean RGB change on each side of the mask.
+  const [before, after] = [`${n - 1}-texture.png`, `${n}-masked.png`].map((f) => decode(readFileSync(join(out, f))));
+  const mask = decode(readFileSync(maskPath));
+  const change = { black: [0, 0], white: [0, 0] };
+  for (let i = 0; i < mask.width * mask.height; i++) {
+    const side = change[mask.data[i]! >= 128 ? 'white' : 'black'];
+    for (let c = 0; c < 3; c++) side[0] += Math.abs(after!.data[i * after!.channels + c]! - before!.data[i * before!.channels + c]!);
+    side[1] += 3;
+  }
+  const mean = (side: number[]) => (side[0]! / side[1]!).toFixed(2);
+  console.log(`masked pass changed the black area by ${mean(change.black)} and the white area by ${mean(change.white)} (mean |ΔRGB|)`);
 
   const final = steps[steps.length - 1]!;
   console.log(`done: ${steps.length} enhancements; final ${short(final.imageName)}`);

@@ -31,6 +31,38 @@ export {
   type UploadImageOptions,
 } from './client/index.js';
 
+// compat/index.ts
+export {
+  BoardHandle,
+  BoardNotFoundError,
+  DEFAULT_WAIT_TIMEOUT_SECONDS,
+  NoSubmissionError,
+  UNCATEGORIZED_BOARD_ID,
+  WorkflowDefinition,
+  WorkflowField,
+  WorkflowHandle,
+  createBoardRepo,
+  createWorkflowRepo,
+  isBoardNotFoundError,
+  isNoSubmissionError,
+  type BoardDownloadOptions,
+  type BoardRepo,
+  type BoardUploadOptions,
+  type CreateWorkflowOptions,
+  type InputPreview,
+  type ListBoardsOptions,
+  type ModelSyncChange,
+  type OutputImageMapping,
+  type SubmitOptions,
+  type SubmitSyncOptions,
+  type SubmitSyncResult,
+  type SyncDnnModelOptions,
+  type WaitForCompletionOptions,
+  type WorkflowDefinitionOptions,
+  type WorkflowInputRecord,
+  type WorkflowRepo,
+} from './compat/index.js';
+
 // workflow/index.ts
 export {
   DEFAULT_FIELD_TABLE,
@@ -128,6 +160,19 @@ export {
   type EventsContext,
   type InvokeEventsApi,
 } from './events/index.js';
+
+// quality/index.ts
+export {
+  NOISE_HALF_POINT,
+  SHARPNESS_HALF_POINT,
+  assessQuality,
+  imageQuality,
+  laplacianVariance,
+  lumaImage,
+  noiseSigma,
+  type LumaImage,
+  type QualityReport,
+} from './quality/index.js';
 
 // schemas/index.ts
 export {

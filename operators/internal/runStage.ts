@@ -9,6 +9,7 @@ import {
   mergeMap,
   of,
   share,
+  shareReplay,
   switchMap,
   tap,
   throwError,
@@ -43,6 +44,9 @@ import type {
 import { attachFailure } from './failureContext.js';
 import { descend, imageNameOf, lineageOf } from './lineage.js';
 import { validateBinding, type ResolvedBinding } from './validateBinding.js';
+
+/** How long a stage keeps the server's model list after its last use. */
+const MODEL_LIST_TTL = 60_000;
 
 /** Options of the run core, passed through unchanged (timeouts, poll interval, …). */
 export type RunOptions = Parameters<typeof runWorkflow>[2];
@@ -186,6 +190,17 @@ export function runStage<In>(def: StageDefinition<In>): OperatorFunction<In, Sta
   const checkable = Object.fromEntries(Object.entries(defaults).filter(([k]) => !def.preparedKeys?.includes(k)));
   workflow.with(toIndexed(binding, withoutUnresolvedModels(binding, checkable)));
 
+  // Shared by every subscription of this operator (a streaming pipeline subscribes it once per
+  // prompt): one model list request per minute, not one per input.
+  let modelList: { at: number; models$: Observable<ModelConfig[]> } | undefined;
+  const models$: Observable<ModelConfig[]> = defer(() => {
+    const now = Date.now();
+    if (!modelList || now - modelList.at > MODEL_LIST_TTL) {
+      modelList = { at: now, models$: client.models.list().pipe(shareReplay({ bufferSize: 1, refCount: false })) };
+    }
+    return modelList.models$;
+  });
+
   return (source) =>
     defer(() => {
       const board$: Observable<string | null> =
@@ -195,10 +210,6 @@ export function runStage<In>(def: StageDefinition<In>): OperatorFunction<In, Sta
               map((b) => b.board_id),
               share({ connector: () => new ReplaySubject(1), resetOnError: true, resetOnComplete: false, resetOnRefCountZero: true }),
             );
-
-      const models$: Observable<ModelConfig[]> = defer(() => client.models.list()).pipe(
-        share({ connector: () => new ReplaySubject(1), resetOnError: true, resetOnComplete: false, resetOnRefCountZero: true }),
-      );
 
       const process = (item: In): Observable<StageOutput> => {
         let request: StageRequest | undefined;

@@ -1,7 +1,9 @@
-import { type Observable, catchError, defer, map, of, shareReplay, switchMap, tap, throwError } from 'rxjs';
+import { type Observable, catchError, defer, map, of, retry, shareReplay, switchMap, tap, throwError, timer } from 'rxjs';
+import { isHttpError, isNetworkError, isRequestTimeoutError } from '../errors/guards.js';
 import { z } from 'zod';
 import type { HttpContext } from '../http/HttpContext.js';
 import { request$ } from '../http/request.js';
+import { retryDelay } from '../http/retry.js';
 import { type BoardDTO, zAddImagesToBoardResult, zBoardDTO } from '../schemas/board.js';
 import type { BoardsApi } from './types.js';
 
@@ -21,9 +23,25 @@ export function createBoardsApi(ctx: HttpContext): BoardsApi {
       checkBoardName(boardName);
       let shared$ = pending.get(boardName);
       if (!shared$) {
-        shared$ = listAll().pipe(
+        // A create that failed ambiguously (gateway error, reset, timeout) may have made the board:
+        // the whole find-or-create is repeated, so it is found instead of created twice.
+        const ambiguous = new WeakSet<object>();
+        const create$ = create(boardName).pipe(
+          catchError((error: unknown) => {
+            if (isAmbiguous(error)) ambiguous.add(error as object);
+            return throwError(() => error);
+          }),
+        );
+        shared$ = defer(() => listAll()).pipe(
           map((boards) => boards.find((b) => b.board_name === boardName)),
-          switchMap((found) => (found ? of(found) : create(boardName))),
+          switchMap((found) => (found ? of(found) : create$)),
+          retry({
+            count: ctx.config.retry.limit,
+            delay: (error: unknown, attempt: number) =>
+              typeof error === 'object' && error !== null && ambiguous.has(error)
+                ? timer(retryDelay(attempt, error, ctx.config.retry, ctx.random))
+                : throwError(() => error),
+          }),
           catchError((error: unknown) => {
             // A failed lookup must not poison later calls.
             pending.delete(boardName);
@@ -61,6 +79,13 @@ export function createBoardsApi(ctx: HttpContext): BoardsApi {
 }
 
 const zImageNames = z.array(z.string());
+
+/** A failure after which the server may or may not have acted on the request. */
+function isAmbiguous(error: unknown): boolean {
+  if (isNetworkError(error)) return error.ambiguous;
+  if (isRequestTimeoutError(error)) return true;
+  return isHttpError(error) && (error.status === 502 || error.status === 503 || error.status === 504);
+}
 
 function checkBoardName(name: string): string {
   if (typeof name !== 'string' || name === '' || name.length > 300) {

@@ -51,10 +51,14 @@ interface TrackedRun {
   /** The first queue item once the run completed, or the run's error. Replays to late waiters. */
   readonly outcome$: ReplaySubject<SessionQueueItem>;
   readonly subscription: Subscription;
+  /** The outcome is known (completed, failed, canceled or timed out). */
+  done: boolean;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const PREVIEW_MAX = 60;
+/** Finished submissions kept per handle for `waitForCompletionSync(submission)`. */
+const MAX_REMEMBERED_RUNS = 32;
 
 /**
  * A workflow prepared for one server, with the imperative surface of the Python client's
@@ -112,7 +116,10 @@ export class WorkflowHandle {
     this.warnings = Object.freeze([...definition.workflow.warnings, ...warnings]);
   }
 
-  /** The current immutable workflow: the definition's, with every input set so far. */
+  /**
+   * The current immutable workflow: the definition's, with every input set so far (model names
+   * assigned to model inputs appear once a sync or submission has resolved them).
+   */
   get workflow(): Workflow {
     return this.#workflow;
   }
@@ -236,7 +243,7 @@ export class WorkflowHandle {
       try {
         const models = await firstValueFrom(this.#client.models.list());
         const start = this.#workflow;
-        const synced = syncModels(this.#resolveModelNames(start, models), models, {
+        const synced = syncModels(resolveModelNames(start, this.#modelNames, models), models, {
           byName: options.byName ?? true,
           byBase: options.byBase ?? false,
         });
@@ -297,19 +304,20 @@ export class WorkflowHandle {
         runWorkflow(this.#client, wf, { ...runOptions(options), cancelOnUnsubscribe: false, itemErrors: 'throw' }).subscribe({
           next: (event) => {
             if (event.type === 'enqueued') {
-              run = { batch_id: event.batch_id, item_ids: [...event.item_ids], outcome$, subscription };
-              this.#runs.set(run.batch_id, run);
-              this.#latest = run;
+              run = { batch_id: event.batch_id, item_ids: [...event.item_ids], outcome$, subscription, done: false };
+              this.#remember(run);
               resolve({ batch_id: event.batch_id, item_ids: [...event.item_ids], enqueued: event.item_ids.length });
             } else if (event.type === 'completed') {
               completed.push(event.result.item);
             }
           },
           error: (error: unknown) => {
+            if (run) run.done = true;
             outcome$.error(error);
             if (!run) reject(error);
           },
           complete: () => {
+            if (run) run.done = true;
             const first = completed.sort((a, b) => a.item_id - b.item_id)[0];
             if (first) outcome$.next(first);
             outcome$.complete();
@@ -348,7 +356,11 @@ export class WorkflowHandle {
       if (error !== timedOut) throw error;
     }
     const error = new RunTimeoutError({ phase: 'total', timeout: ms, item_id: run.item_ids[0] ?? null });
+    error.message =
+      `waitForCompletionSync timed out after ${ms / 1000} s: queue item ${run.item_ids.join(', ')} did not finish and was canceled on the server. ` +
+      'Pass a larger { timeout } (seconds, null = no limit), or check that the InvokeAI queue is processing.';
     run.subscription.unsubscribe();
+    run.done = true;
     try {
       await this.#cancelRun(run);
     } catch (cancelError) {
@@ -442,52 +454,24 @@ export class WorkflowHandle {
     return input.value;
   }
 
-  /** Waits for a running model sync, resolves model and board names: the workflow to enqueue. */
+  /**
+   * The workflow to enqueue: the inputs as they are now (assignments made while this submission
+   * is being prepared do not leak into it), after a still-running model sync, with model and
+   * board names resolved.
+   */
   async #prepare(options: SubmitOptions): Promise<Workflow> {
+    let wf = this.#workflow;
+    let names = new Map(this.#modelNames);
     const syncing = this.#syncing;
-    // Surfaces the error of a sync the script did not await.
-    if (syncing) await syncing;
-    if (this.#modelNames.size > 0) {
-      const models = await firstValueFrom(this.#client.models.list());
-      this.#workflow = this.#resolveModelNames(this.#workflow, models);
-      this.#modelNames.clear();
+    if (syncing) {
+      // The sync was started first, so this submission is meant to use its result; awaiting it
+      // also surfaces the error of a sync the script did not await.
+      await syncing;
+      wf = this.#workflow;
+      names = new Map(this.#modelNames);
     }
-    return this.#resolveBoards(this.#workflow, options.createBoards ?? true);
-  }
-
-  /** Sets every model input holding a name to the installed model of that name. */
-  #resolveModelNames(wf: Workflow, models: readonly ModelConfig[]): Workflow {
-    let next = wf;
-    for (const [index, name] of this.#modelNames) {
-      const input = next.inputs[index]!;
-      const current = zModelIdentifier.safeParse(input.value);
-      const rank = (m: ModelConfig) =>
-        current.success ? (m.type === current.data.type ? 0 : 2) + (m.base === current.data.base ? 0 : 1) : 0;
-      const candidates = models.filter((m) => m.name === name).sort((a, b) => rank(a) - rank(b));
-      let resolved: Workflow | null = null;
-      for (const m of candidates) {
-        try {
-          resolved = next.set(index, { key: m.key, hash: m.hash, name: m.name, base: m.base, type: m.type });
-          break;
-        } catch {
-          // Wrong base or type for this input: try the next model of that name.
-        }
-      }
-      if (!resolved) {
-        const base = current.success ? current.data.base : '';
-        const type = current.success ? current.data.type : '';
-        throw new ModelNotFoundError({
-          index,
-          nodeId: input.nodeId,
-          fieldName: input.fieldName,
-          wanted: { key: '', hash: '', name, base, type },
-          candidates: models.filter((m) => m.base === base && m.type === type).map(({ key, hash, name, base, type }) => ({ key, hash, name, base, type })),
-          tried: ['name'],
-        });
-      }
-      next = resolved;
-    }
-    return next;
+    if (names.size > 0) wf = resolveModelNames(wf, names, await firstValueFrom(this.#client.models.list()));
+    return this.#resolveBoards(wf, options.createBoards ?? true);
   }
 
   /** Board inputs holding a board's name get its id (the board is created when missing and allowed). */
@@ -515,10 +499,57 @@ export class WorkflowHandle {
     return Object.keys(changes).length > 0 ? wf.with(changes) : wf;
   }
 
+  /** Keeps a submission for `waitForCompletionSync(submission)`; only the latest ones are kept. */
+  #remember(run: TrackedRun): void {
+    this.#runs.set(run.batch_id, run);
+    this.#latest = run;
+    // Each run holds its queue item (with the whole session): a script submitting in a loop must
+    // not keep them all. Runs still in flight are never dropped.
+    for (const [batchId, old] of this.#runs) {
+      if (this.#runs.size <= MAX_REMEMBERED_RUNS) break;
+      if (old !== run && old.done) this.#runs.delete(batchId);
+    }
+  }
+
   async #cancelRun(run: TrackedRun): Promise<void> {
     if (run.item_ids.length === 1) await lastValueFrom(this.#client.queue.cancelItem(run.item_ids[0]!));
     else await lastValueFrom(this.#client.queue.cancelByBatchIds([run.batch_id]));
   }
+}
+
+/** Sets every model input holding a name to the installed model of that name. */
+function resolveModelNames(wf: Workflow, names: ReadonlyMap<number, string>, models: readonly ModelConfig[]): Workflow {
+  let next = wf;
+  for (const [index, name] of names) {
+    const input = next.inputs[index]!;
+    const current = zModelIdentifier.safeParse(input.value);
+    // Prefer a model of the type, then the base, the input held before.
+    const rank = (m: ModelConfig) => (current.success ? (m.type === current.data.type ? 0 : 2) + (m.base === current.data.base ? 0 : 1) : 0);
+    const candidates = models.filter((m) => m.name === name).sort((a, b) => rank(a) - rank(b));
+    let resolved: Workflow | null = null;
+    for (const m of candidates) {
+      try {
+        resolved = next.set(index, { key: m.key, hash: m.hash, name: m.name, base: m.base, type: m.type });
+        break;
+      } catch {
+        // Wrong base or type for this input: try the next model of that name.
+      }
+    }
+    if (!resolved) {
+      const base = current.success ? current.data.base : '';
+      const type = current.success ? current.data.type : '';
+      throw new ModelNotFoundError({
+        index,
+        nodeId: input.nodeId,
+        fieldName: input.fieldName,
+        wanted: { key: '', hash: '', name, base, type },
+        candidates: models.filter((m) => m.base === base && m.type === type).map(({ key, hash, name, base, type }) => ({ key, hash, name, base, type })),
+        tried: ['name'],
+      });
+    }
+    next = resolved;
+  }
+  return next;
 }
 
 function runOptions(options: SubmitOptions): RunWorkflowOptions {

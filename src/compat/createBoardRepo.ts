@@ -6,10 +6,19 @@ import type { BoardDTO } from '../schemas/board.js';
 import { BoardHandle, type BoardHandleHost, UNCATEGORIZED_BOARD_ID } from './BoardHandle.js';
 import { BoardNotFoundError } from './BoardNotFoundError.js';
 
+/** Options of {@link BoardRepo.listBoards}. */
+export interface ListBoardsOptions {
+  /** Put the Uncategorized pseudo-board first. @default false */
+  includeUncategorized?: boolean;
+}
+
 /** `client.boardRepo`: boards by id or name, as handles. Every method returns a Promise. */
 export interface BoardRepo {
-  /** Every board (`GET /boards/?all=true`), optionally preceded by Uncategorized (`board_id: 'none'`). */
-  listBoards(options?: { includeUncategorized?: boolean }): Promise<BoardDTO[]>;
+  /**
+   * Every board (`GET /boards/?all=true`), optionally preceded by Uncategorized
+   * (`board_id: 'none'`, whose `image_count` counts every image there, assets included).
+   */
+  listBoards(options?: ListBoardsOptions): Promise<BoardDTO[]>;
   /**
    * The board with this id, else with this name (the first, when several share it); `'none'` or
    * `null` is Uncategorized.
@@ -63,7 +72,7 @@ export function createBoardRepo(client: InvokeAIClient, http?: HttpContext): Boa
   }
 
   return Object.freeze({
-    async listBoards(options: { includeUncategorized?: boolean } = {}) {
+    async listBoards(options: ListBoardsOptions = {}) {
       const boards = await listAll();
       if (!options.includeUncategorized) return boards;
       const images = await firstValueFrom(client.boards.imageNames(UNCATEGORIZED_BOARD_ID));

@@ -20,7 +20,7 @@ import { faultRoutes, FAULT_PREFIX } from './routes/faultRoutes.js';
 import { imageRoutes } from './routes/imageRoutes.js';
 import { modelRoutes } from './routes/modelRoutes.js';
 import { queueRoutes } from './routes/queueRoutes.js';
-import { epochSeconds } from './sqliteTime.js';
+import { epochSeconds, sqliteTime } from './sqliteTime.js';
 import type { Emulator, EmulatorExecutor, EmulatorOptions } from './types.js';
 
 function normalizeBasePath(p: string | undefined): string {
@@ -399,6 +399,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       },
       get isProcessing() {
         return worker.isProcessing;
+      },
+      prune(olderThanMs = 0) {
+        const cutoff = sqliteTime(new Date(Date.now() - olderThanMs));
+        const done = (i: QueueItem) => i.completed_at !== null && i.completed_at <= cutoff;
+        let n = 0;
+        for (const queueId of new Set(queue.all().map((i) => i.queue_id))) n += queue.prune(queueId, done);
+        return n;
       },
     },
     images: { hasImage: (n) => images.has(n), imageNames: () => images.names() },

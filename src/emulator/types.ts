@@ -51,6 +51,11 @@ export interface EmulatorQueueInspector {
   /** `workerBusyMs` over lifetime, 0..1. */
   readonly busyFraction: number;
   readonly isProcessing: boolean;
+  /**
+   * Deletes the finished rows (of every queue) that finished at least `olderThanMs` ago, as
+   * `PUT /prune` does without the age limit; returns how many. Keeps long runs bounded.
+   */
+  prune(olderThanMs?: number): number;
 }
 
 export interface EmulatorImageInspector {

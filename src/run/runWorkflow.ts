@@ -34,6 +34,7 @@ import type { Batch, BatchDatum } from '../schemas/graph.js';
 import type { EnqueueBatchResult, SessionQueueItem } from '../schemas/queue.js';
 import { type BuildBatchOptions, buildBatch } from '../workflow/buildBatch.js';
 import type { Workflow } from '../workflow/Workflow.js';
+import { batchEvents } from './batchEvents.js';
 import { type Deadline, type ItemOutcome, RunTracker, isTerminalStatus } from './RunTracker.js';
 import type { RunEvent, RunTimeouts } from './types.js';
 
@@ -116,7 +117,6 @@ type Signal =
   | { kind: 'polled'; items: SessionQueueItem[]; missing: number[] }
   | { kind: 'deadline' };
 
-const INVOCATION_EVENTS = ['invocation_started', 'invocation_progress', 'invocation_complete', 'invocation_error'] as const;
 
 /**
  * Runs a workflow (or a prebuilt batch) on the server's queue and reports it as it happens: the
@@ -282,16 +282,19 @@ export function runWorkflow(client: InvokeAIClient, input: RunInput, options: Ru
         case 'cleared':
           return confirm(tracker.activeIds());
         case 'polled': {
-          const events: RunEvent[] = [];
-          for (const item of signal.items) {
-            const { events: e, terminal } = tracker.onStatus(item.item_id, item.status, item.status_sequence);
-            events.push(...e);
+          // Item by item, as the events go out: the run ends with the event that resolves its last
+          // item, so a poll that sees several items finished must not resolve them all up front.
+          const itemEvents = (item: SessionQueueItem): RunEvent[] => {
+            const { events, terminal } = tracker.onStatus(item.item_id, item.status, item.status_sequence);
             if (terminal || (isTerminalStatus(item.status) && tracker.activeIds().includes(item.item_id))) {
               events.push(...outcomeEvents(tracker.resolve(item, workflow), item.item_id));
             }
-          }
-          for (const id of signal.missing) events.push(...outcomeEvents(tracker.resolveMissing(id), id));
-          return from(events);
+            return events;
+          };
+          return concat(
+            from(signal.items).pipe(concatMap((item) => defer(() => itemEvents(item)))),
+            from(signal.missing).pipe(concatMap((id) => defer(() => outcomeEvents(tracker.resolveMissing(id), id)))),
+          );
         }
         case 'deadline': {
           const due = tracker.nextDeadline();
@@ -306,20 +309,22 @@ export function runWorkflow(client: InvokeAIClient, input: RunInput, options: Ru
     // 1. Events first: nothing is sent before the run listens.
     const events = client.events;
     subscriptions.add(
-      merge(
-        events.on('queue_item_status_changed').pipe(map((payload): Signal => ({ kind: 'status', payload }))),
-        ...INVOCATION_EVENTS.map((name) =>
-          events.on(name).pipe(map((payload): Signal => ({ kind: 'invocation', name, payload }))),
-        ),
-      ).subscribe((s) => {
-        // The per-item events of this batch only.
-        if ((s.kind === 'status' || s.kind === 'invocation') && ours(s.payload)) {
-          if (s.kind === 'invocation' && s.name === 'invocation_error') {
-            tracker.noteInvocationError(s.payload.item_id, s.payload.invocation_source_id);
+      // The per-item events of this batch only, routed by batch id (or origin) per client.
+      batchEvents(events, batchId, generatedOrigin ? (batch.origin ?? null) : null)
+        .pipe(
+          map(
+            (e): Signal =>
+              e.name === 'queue_item_status_changed' ? { kind: 'status', payload: e.payload } : { kind: 'invocation', name: e.name, payload: e.payload },
+          ),
+        )
+        .subscribe((s) => {
+          if ((s.kind === 'status' || s.kind === 'invocation') && ours(s.payload)) {
+            if (s.kind === 'invocation' && s.name === 'invocation_error') {
+              tracker.noteInvocationError(s.payload.item_id, s.payload.invocation_source_id);
+            }
+            push(s);
           }
-          push(s);
-        }
-      }),
+        }),
     );
     subscriptions.add(
       merge(

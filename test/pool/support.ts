@@ -4,17 +4,20 @@ import { type Emulator, startEmulator } from '../../src/emulator/index.js';
 import type { EmulatorTiming } from '../../src/emulator/index.js';
 import type { Batch } from '../../src/schemas/graph.js';
 
-/** A two-node model-free job (blank image → resize, saved to the gallery). */
+/**
+ * A two-node model-free job (blank image → ESRGAN, saved to the gallery). ESRGAN does simulated
+ * GPU work, so the emulator's `msPerNode`/`msPerStep` make each job take time.
+ */
 export function resizeBatch(size = 16): { batch: Batch } {
   return {
     batch: {
       graph: {
-        id: 'resize',
+        id: 'upscale',
         nodes: {
-          blank: { id: 'blank', type: 'blank_image', width: size, height: size, is_intermediate: true },
-          resize: { id: 'resize', type: 'img_resize', width: size * 2, height: size * 2, is_intermediate: false },
+          blank: { id: 'blank', type: 'blank_image', width: size, height: size, is_intermediate: true, use_cache: false },
+          up: { id: 'up', type: 'esrgan', model_name: 'RealESRGAN_x2plus.pth', is_intermediate: false, use_cache: false },
         },
-        edges: [{ source: { node_id: 'blank', field: 'image' }, destination: { node_id: 'resize', field: 'image' } }],
+        edges: [{ source: { node_id: 'blank', field: 'image' }, destination: { node_id: 'up', field: 'image' } }],
       },
       runs: 1,
     },

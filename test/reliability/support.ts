@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { createInvokeAIClient } from '../../src/client/createInvokeAIClient.js';
 import type { ClientOptions, InvokeAIClient } from '../../src/client/types.js';
 import type { Emulator } from '../../src/emulator/types.js';
+import type { Batch } from '../../src/schemas/graph.js';
 import { loadWorkflowFile } from '../../src/workflow/loadWorkflowFile.js';
 import { parseWorkflow } from '../../src/workflow/parseWorkflow.js';
 import type { Workflow } from '../../src/workflow/Workflow.js';
@@ -70,7 +71,9 @@ export interface TinyWorkflows {
   base: Workflow;
   /** `image` (index 0) → `img_blur` saved to the board (index 1). */
   refine: Workflow;
-  /** `image` (index 0) → `img_scale` ×2 saved to the board (index 1). */
+  /** Like `base`, but the saved image comes from `esrgan` (8×8 blank → 16×16), so it can be stalled. */
+  stallableBase: Workflow;
+  /** `image` (index 0) → `esrgan` ×2 saved to the board (index 1); the one node with simulated GPU work (stallable). */
   upscale: Workflow;
 }
 
@@ -92,6 +95,14 @@ export function tinyWorkflows(): TinyWorkflows {
       ], [], [['prompt', 'value', 'string-field-config'], ['out', 'board', null]]),
       { source: 'tiny-base.json' },
     ),
+    stallableBase: parseWorkflow(
+      exportJson('Tiny stallable base', [
+        node('prompt', 'string', '1.0.1', true, { value: { value: '' } }),
+        node('blank', 'blank_image', '1.2.2', true, { width: { value: 8 }, height: { value: 8 }, mode: { value: 'RGB' } }),
+        node('out', 'esrgan', '1.3.2', false, { board: { value: 'auto' }, image: {}, model_name: { value: 'RealESRGAN_x2plus.pth' }, tile_size: { value: 0 } }),
+      ], [['blank', 'image', 'out', 'image']], [['prompt', 'value', 'string-field-config'], ['out', 'board', null]]),
+      { source: 'tiny-stallable-base.json' },
+    ),
     refine: parseWorkflow(
       exportJson('Tiny refine', [
         node('image', 'image', '1.0.2', true, { image: {} }),
@@ -102,7 +113,7 @@ export function tinyWorkflows(): TinyWorkflows {
     upscale: parseWorkflow(
       exportJson('Tiny upscale', [
         node('image', 'image', '1.0.2', true, { image: {} }),
-        node('out', 'img_scale', '1.2.2', false, { board: { value: 'auto' }, image: {}, scale_factor: { value: 2 }, resample_mode: { value: 'nearest' } }),
+        node('out', 'esrgan', '1.3.2', false, { board: { value: 'auto' }, image: {}, model_name: { value: 'RealESRGAN_x2plus.pth' }, tile_size: { value: 0 } }),
       ], [['image', 'image', 'out', 'image']], [['image', 'image', null], ['out', 'board', null]]),
       { source: 'tiny-upscale.json' },
     ),
@@ -171,5 +182,20 @@ function exportJson(
         ),
       },
     },
+  };
+}
+
+/** blank → ESRGAN: ESRGAN does simulated GPU work, so `failNode`/`stallNode` can fail or hold it. */
+export function upscaleBatch(runs = 1): Batch {
+  return {
+    graph: {
+      id: 'upscale',
+      nodes: {
+        blank: { id: 'blank', type: 'blank_image', width: 8, height: 8, is_intermediate: true },
+        up: { id: 'up', type: 'esrgan', model_name: 'RealESRGAN_x2plus.pth', is_intermediate: false },
+      },
+      edges: [{ source: { node_id: 'blank', field: 'image' }, destination: { node_id: 'up', field: 'image' } }],
+    },
+    runs,
   };
 }

@@ -307,7 +307,7 @@ export async function refineMain(argv: readonly string[], io: CliIo, deps: Refin
       ...(files.upscaler ? { upscaler: sync(files.upscaler) } : {}),
       ...(files.faces ? { faces: sync(files.faces) } : {}),
     };
-    for (const key of plannedKeys(st)) progress.add(key);
+    progress.add(...plannedKeys(st));
     return workflows;
   }
 

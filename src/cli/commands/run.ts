@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename, join, relative, resolve } from 'node:path';
-import { Subject, concatMap, defer, filter, from, map, mergeMap, switchMap, takeUntil, tap, toArray } from 'rxjs';
+import { Subject, concatMap, defer, filter, from, map, mergeMap, switchMap, takeUntil, tap, toArray, type Observable } from 'rxjs';
+import type { InvokeAIClient } from '../../client/types.js';
 import type { CliCommand } from '../command.js';
 import type { CliIo } from '../runCli.js';
 import { describeFailure } from '../describeFailure.js';
@@ -8,12 +9,11 @@ import { processInterrupts, type InterruptSource } from '../interrupts.js';
 import { OutputDir, safeFileStem } from '../output/OutputDir.js';
 import { ProgressView } from '../progress/ProgressView.js';
 import { openServer, type ServerDeps, type ServerSession } from '../serverSession.js';
-import { runWorkflow } from '../../run/runWorkflow.js';
+import { runWorkflow, type RunWorkflowOptions } from '../../run/runWorkflow.js';
 import type { RunEvent, RunResult } from '../../run/types.js';
 import { loadWorkflowFile } from '../../workflow/loadWorkflowFile.js';
 import { syncModels } from '../../workflow/syncModels.js';
 import type { Workflow } from '../../workflow/Workflow.js';
-import type { RunWorkflowFn } from '../../../operators/internal/runStage.js';
 import { parseArgs, UsageError } from './workflowArgs.js';
 
 const USAGE = `usage: invokeai-rx run WORKFLOW.json [--set REF=VALUE]... [options]
@@ -39,9 +39,13 @@ Exit status: 0 done, 1 failed (one-line reason on stderr), 2 usage error, 130 in
 
 /** Everything `run` needs besides its arguments; tests replace parts of it. */
 export interface RunCommandDeps extends ServerDeps {
+  /** Ctrl-C. @default SIGINT/SIGTERM of this process */
   interrupts?: InterruptSource;
-  runWorkflow?: RunWorkflowFn;
+  /** Runs the workflow (tests inject fakes). @default runWorkflow */
+  runWorkflow?: (client: InvokeAIClient, workflow: Workflow, options: RunWorkflowOptions) => Observable<RunEvent>;
+  /** Terminal width for the live display. @default process.stdout.columns or 100 */
   columns?: number;
+  /** Clock. @default Date.now */
   now?: () => number;
 }
 

@@ -57,11 +57,11 @@ export class ProgressView {
     }
   }
 
-  /** Adds a row (in `waiting`) unless it exists; rows keep the order they were added in. */
-  add(key: string): void {
-    if (this.rows.has(key)) return;
-    this.rows.set(key, newRow(key));
-    if (this.options.tty) this.redraw();
+  /** Adds rows (in `waiting`) that do not exist yet; rows keep the order they were added in. */
+  add(...keys: string[]): void {
+    const added = keys.filter((key) => !this.rows.has(key));
+    for (const key of added) this.rows.set(key, newRow(key));
+    if (added.length > 0 && this.options.tty) this.redraw();
   }
 
   /** The current state of a row (for tests and summaries). */

@@ -178,6 +178,37 @@ export function queueRoutes(emu: EmulatorContext): Route[] {
       },
     },
     {
+      // `get_queue_item_summaries_by_ids`: the list view's light rows (no session), in request order.
+      method: 'POST',
+      path: `${P}/item_summaries_by_ids`,
+      auth: 'user',
+      handler: async (ctx) => {
+        const { item_ids } = parseOr422(zItemIds, jsonBody(await ctx.body()), ['body']);
+        const rows = item_ids.map((id) => queue.get(id)).filter((i): i is QueueItem => i !== undefined && i.queue_id === ctx.params.queue_id);
+        return json(
+          rows.map((i) => {
+            const v = view(i, ctx);
+            return {
+              item_id: v.item_id,
+              created_at: v.created_at,
+              status: v.status,
+              device: v.device,
+              started_at: v.started_at,
+              completed_at: v.completed_at,
+              origin: v.origin,
+              destination: v.destination,
+              batch_id: v.batch_id,
+              user_id: v.user_id,
+              user_display_name: v.user_display_name,
+              user_email: v.user_email,
+              field_values: v.field_values,
+              parent_item_id: v.parent_item_id,
+            };
+          }),
+        );
+      },
+    },
+    {
       method: 'PUT',
       path: `${P}/processor/resume`,
       auth: 'admin',

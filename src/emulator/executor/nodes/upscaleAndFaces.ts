@@ -14,11 +14,14 @@ export function upscalerScale(name: string, recordScale?: number): number {
 }
 
 /** Real resampling by an integer factor plus a mild sharpen (what an SR model roughly adds). */
-async function upscaleBy(ctx: NodeContext, image: Raster, factor: number): Promise<Raster> {
+function upscaleBy(ctx: NodeContext, image: Raster, factor: number): Promise<Raster> {
+  return upscaleTo(ctx, image, image.width * factor, image.height * factor);
+}
+
+async function upscaleTo(ctx: NodeContext, image: Raster, width: number, height: number): Promise<Raster> {
   const rgb = convertRaster(image, image.channels === 4 ? 'RGBA' : 'RGB');
   await ctx.work(1);
-  const big = resizeRaster(rgb, image.width * factor, image.height * factor, 'lanczos');
-  return unsharpMask(big, 1, 40);
+  return unsharpMask(resizeRaster(rgb, width, height, 'lanczos'), 1, 40);
 }
 
 /** The deterministic "face" every face node finds: an upright ellipse slightly above the centre. */
@@ -62,8 +65,14 @@ export const UPSCALE_AND_FACE_NODES: Record<string, NodeImplementation> = {
       height -= height % 8;
     }
     let current = image;
-    // Like the real node: run the model until the image is at least the target size, then resize down.
-    while (native > 1 && (current.width < width || current.height < height)) current = await upscaleBy(ctx, current, native);
+    // The real node runs the model until the image is at least the target size, then resizes
+    // down. The model passes are simulated, so the last one goes straight to the target size:
+    // same work units, same output size, and no ×native overshoot to resample (16× the pixels
+    // for a ×4 model asked for ×2, which stalled the in-process server for many seconds).
+    while (native > 1 && (current.width < width || current.height < height)) {
+      const fits = current.width * native >= width && current.height * native >= height;
+      current = fits ? await upscaleTo(ctx, current, width, height) : await upscaleBy(ctx, current, native);
+    }
     if (current.width !== width || current.height !== height) current = resizeRaster(current, width, height, 'lanczos');
     return ctx.saveImage(current);
   },
