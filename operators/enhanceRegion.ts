@@ -8,7 +8,7 @@ import { isStageOutput, type ImageInput, type StageOutput } from './StageResult.
 /**
  * A mask: the name of an image already on the server (or a stage output), bytes to upload
  * (`Uint8Array`/`Blob`, optionally with a file name), or a file path read with `config.readFile`.
- * White areas are repainted, as in InvokeAI's masked workflows.
+ * Black areas are repainted and white areas kept, as InvokeAI's denoise masks read them.
  */
 export type MaskInput =
   | ImageInput

@@ -45,6 +45,12 @@ import { attachFailure } from './failureContext.js';
 import { descend, imageNameOf, lineageOf } from './lineage.js';
 import { validateBinding, type ResolvedBinding } from './validateBinding.js';
 
+/**
+ * A stage emits results only, never queue positions: the `GET /status` a run sends for its
+ * `queued` events would be one wasted request per input.
+ */
+const STAGE_RUN_DEFAULTS = { queuePosition: false } as const;
+
 /** How long a stage keeps the server's model list after its last use. */
 const MODEL_LIST_TTL = 60_000;
 
@@ -240,7 +246,7 @@ export function runStage<In>(def: StageDefinition<In>): OperatorFunction<In, Sta
                 return sync ? syncModels(wf, models, sync) : wf;
               };
               const needsModels = sync !== null || hasModelNames(binding, indexed);
-              return (needsModels ? models$ : of([])).pipe(switchMap((models) => run(client, bound(models), config.runOptions)));
+              return (needsModels ? models$ : of([])).pipe(switchMap((models) => run(client, bound(models), { ...STAGE_RUN_DEFAULTS, ...config.runOptions })));
             }),
             tap((event) => {
               if (event.type === 'enqueued') itemId = event.item_ids[0] ?? null;

@@ -26,7 +26,8 @@ if (!url) {
 } else {
   const client = fastClient({ url }, { retry: { limit: 8, backoffLimit: 500 } });
   const wf = tinyWorkflows();
-  const runOptions = { pollInterval: 500, pollIntervalWithoutSocket: 100, connectTimeout: 500 };
+  // Lean per-run traffic: no queue-position lookup, no model sync (the toy workflows use no model).
+  const runOptions = { pollInterval: 500, pollIntervalWithoutSocket: 100, connectTimeout: 500, queuePosition: false };
   const prompts = Array.from({ length: Number(count) }, (_, i) => `prompt ${i}`);
   const failures: StageFailure[] = [];
   const record = (f: StageFailure) => failures.push(f);
@@ -35,9 +36,9 @@ if (!url) {
       streamingPipeline(
         client,
         {
-          base: { workflow: wf.base, binding: TINY_BASE_BINDING, runOptions, failures: record },
-          refiner: { workflow: wf.refine, binding: TINY_IMAGE_BINDING, runOptions, onError: 'fallback', failures: record },
-          upscaler: { workflow: wf.upscale, binding: TINY_IMAGE_BINDING, runOptions, onError: 'fallback', failures: record },
+          base: { workflow: wf.base, binding: TINY_BASE_BINDING, syncModels: false, runOptions, failures: record },
+          refiner: { workflow: wf.refine, binding: TINY_IMAGE_BINDING, syncModels: false, runOptions, onError: 'fallback', failures: record },
+          upscaler: { workflow: wf.upscale, binding: TINY_IMAGE_BINDING, syncModels: false, runOptions, onError: 'fallback', failures: record },
         },
         { concurrency: Number(concurrency) },
       ),

@@ -278,12 +278,13 @@ describe('executeSession: image-to-image, masks, upscalers, faces', () => {
     expect(meanAbsDiff(low, input)).toBeLessThan(15);
   });
 
-  it('changes only the masked region when denoising with a denoise mask', async () => {
+  it('changes only the masked region when denoising with a denoise mask (black = denoised, white = kept)', async () => {
     const fake = createFakeHost({ models: [MODEL] });
     const input = gradient(64, 64);
     const name = fake.addImage(input);
-    const maskData = new Uint8Array(64 * 64);
-    for (let y = 0; y < 64; y++) for (let x = 32; x < 64; x++) maskData[y * 64 + x] = 255;
+    // InvokeAI's GradientMaskOutput: "0.0 … fully denoised, 1.0 … preserved".
+    const maskData = new Uint8Array(64 * 64).fill(255);
+    for (let y = 0; y < 64; y++) for (let x = 32; x < 64; x++) maskData[y * 64 + x] = 0;
     const mask = fake.addImage({ width: 64, height: 64, channels: 1, data: maskData });
     const session = await executeSession('s', img2imgGraph(name, 0, mask), fake.host);
     const out = fake.images.get((resultOf(session, 'l2i') as { image: { image_name: string } }).image.image_name)!.raster;

@@ -75,7 +75,8 @@ function blendRasters(a: Raster, b: Raster, t: number, mask?: Raster): Raster {
   const out = new Uint8Array(a.data.length);
   for (let i = 0, p = 0; i < out.length; i++) {
     p = Math.floor(i / 3);
-    const k = mask ? (t * mask.data[p]!) / 255 : t;
+    // Denoise masks hold how much of each pixel is preserved (255 = keep, 0 = fully denoised).
+    const k = mask ? (t * (255 - mask.data[p]!)) / 255 : t;
     out[i] = Math.round(a.data[i]! * (1 - k) + b.data[i]! * k);
   }
   return { ...a, data: out };
@@ -85,7 +86,7 @@ function blendRasters(a: Raster, b: Raster, t: number, mask?: Raster): Raster {
  * Any denoiser (`denoise_latents`, `flux_denoise`, `*_meta`, SD3, CogView4, …): runs its steps
  * through `host.work`, then stores a picture determined by the whole upstream chain. With input
  * latents it blends the input picture with a new one by strength `1 − denoising_start`; with a
- * denoise mask only the masked region (255) changes.
+ * denoise mask only its dark region changes (InvokeAI: 0.0 is fully denoised, 1.0 preserved).
  */
 async function denoise(ctx: NodeContext): Promise<NodeOutputFields> {
   const node = ctx.node;
@@ -190,19 +191,40 @@ function maskTensor(ctx: NodeContext, field: unknown): Raster {
   return m.raster;
 }
 
-/** Mask image convention for denoise masks here: white (255) marks the region to regenerate. */
+/**
+ * The mask image is used as is: InvokeAI's denoise masks are "preserve" maps, black (0) is
+ * regenerated and white (255) kept (`GradientMaskOutput.denoise_mask`).
+ */
 const createDenoiseMask: NodeImplementation = (ctx) => {
   const mask = convertRaster(ctx.loadImage(ctx.input('mask')), 'L');
   return { denoise_mask: { mask_name: putMask(ctx, mask), masked_latents_name: null, gradient: false } };
 };
 
+/**
+ * InvokeAI's gradient mask: the blurred mask is remapped so the original edge stays fully
+ * denoised and the blur fades out to preserved; partly preserved values above `1 −
+ * minimum_denoise` drop to it ("Staged": every partial value does). `expanded_mask_area` is 0
+ * wherever anything is denoised, 255 where everything is kept (for paste-back).
+ */
 const createGradientMask: NodeImplementation = (ctx) => {
   const mask = convertRaster(ctx.loadImage(ctx.input('mask')), 'L');
   const radius = ctx.input<number>('edge_radius');
-  const blurred = radius > 0 ? blurRaster(mask, radius / 2, ctx.input<string>('coherence_mode') === 'Box Blur' ? 'box' : 'gaussian') : mask;
-  const min = Math.round(ctx.input<number>('minimum_denoise') * 255);
-  const gradient: Raster = { ...blurred, data: Uint8Array.from(blurred.data, (v, i) => (mask.data[i]! > 0 ? Math.max(v, mask.data[i]!, min) : Math.max(v, 0))) };
-  const expanded = ctx.saveImage(gradient, 'general');
+  const mode = ctx.input<string>('coherence_mode');
+  const preserve = new Float64Array(mask.data.length);
+  if (radius > 0) {
+    const blurred = blurRaster(mask, mode === 'Box Blur' ? radius : radius / 2, mode === 'Box Blur' ? 'box' : 'gaussian');
+    const threshold = 1 - ctx.input<number>('minimum_denoise');
+    for (let i = 0; i < preserve.length; i++) {
+      const t = Math.max(0, (blurred.data[i]! / 255 - 0.5) * 2);
+      const partial = t > 0 && t < 1;
+      preserve[i] = partial && (mode === 'Staged' || t > threshold) ? threshold : t;
+    }
+  } else {
+    for (let i = 0; i < preserve.length; i++) preserve[i] = mask.data[i]! / 255;
+  }
+  const gradient: Raster = { ...mask, data: Uint8Array.from(preserve, (t) => Math.round(t * 255)) };
+  const expandedArea: Raster = { ...mask, data: Uint8Array.from(preserve, (t) => (t < 1 ? 0 : 255)) };
+  const expanded = ctx.saveImage(expandedArea, 'general');
   return { denoise_mask: { mask_name: putMask(ctx, gradient, 'gradient'), masked_latents_name: null, gradient: true }, expanded_mask_area: expanded.image };
 };
 
