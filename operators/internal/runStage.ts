@@ -46,10 +46,14 @@ import { descend, imageNameOf, lineageOf } from './lineage.js';
 import { validateBinding, type ResolvedBinding } from './validateBinding.js';
 
 /**
- * A stage emits results only, never queue positions: the `GET /status` a run sends for its
- * `queued` events would be one wasted request per input.
+ * Run defaults of a stage (its `runOptions` override them):
+ * - no queue position: a stage emits results only, so the `GET /status` a run sends for its
+ *   `queued` events would be one wasted request per input;
+ * - the queue item is re-read every 5 s (not 1 s) while the socket is connected: events drive
+ *   completion, a reconnect re-reads at once, and a pipeline keeps many runs waiting in the
+ *   queue, where a 1 s safety poll per run would cost more requests than the stages themselves.
  */
-const STAGE_RUN_DEFAULTS = { queuePosition: false } as const;
+const STAGE_RUN_DEFAULTS = { queuePosition: false, pollInterval: 5_000 } as const;
 
 /** How long a stage keeps the server's model list after its last use. */
 const MODEL_LIST_TTL = 60_000;
@@ -99,7 +103,10 @@ export interface StageConfig<Binding extends object, Params extends object> {
    * @default true
    */
   syncModels?: boolean | SyncModelsOptions;
-  /** Options for `runWorkflow` (timeouts, …). */
+  /**
+   * Options for `runWorkflow` (timeouts, …).
+   * @default { queuePosition: false, pollInterval: 5000 } (see STAGE_RUN_DEFAULTS)
+   */
   runOptions?: RunOptions;
   /** Runs the workflow; inject a fake in tests. @default runWorkflow */
   run?: RunWorkflowFn;

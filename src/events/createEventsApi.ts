@@ -1,4 +1,4 @@
-import { BehaviorSubject, NEVER, Observable, ReplaySubject, Subject, distinctUntilChanged, of, share, switchMap } from 'rxjs';
+import { BehaviorSubject, NEVER, Observable, ReplaySubject, Subject, Subscription, distinctUntilChanged, of, share, switchMap, timer } from 'rxjs';
 import type { EventsApi, ResolvedClientConfig, SocketFactory, SocketLike } from '../client/types.js';
 import { AuthError } from '../errors/AuthError.js';
 import { type InvokeEventMap, type InvokeEventName, invokeEventSchemas } from '../schemas/events.js';
@@ -29,6 +29,9 @@ export interface InvokeEventsApi extends EventsApi {
   /** How many events were dropped because their payload did not match its schema. */
   readonly droppedEvents: number;
 }
+
+/** Pause before reconnecting after the server ended the session (socket.io's own first delay). */
+const SERVER_DISCONNECT_RECONNECT_DELAY = 1_000;
 
 /** One open socket and its connection state. */
 interface Connection {
@@ -83,7 +86,19 @@ export function createEventsApi(ctx: EventsContext): InvokeEventsApi {
       socket.emit('subscribe_queue', { queue_id: queueId });
       connected$.next(true);
     };
-    const onDisconnect = () => connected$.next(false);
+    let reconnect = Subscription.EMPTY;
+    const onDisconnect = (reason?: unknown) => {
+      connected$.next(false);
+      // socket.io reconnects by itself after a lost transport, but not after the server closed
+      // the session ("io server disconnect": a restart or shutdown that said goodbye first).
+      // Streams are still subscribed, so try again after a pause instead of polling forever.
+      if (reason === 'io server disconnect') {
+        reconnect.unsubscribe();
+        reconnect = timer(SERVER_DISCONNECT_RECONNECT_DELAY).subscribe(() => {
+          if (!socket.connected) socket.connect();
+        });
+      }
+    };
     const onConnectError = (error: unknown) => {
       connected$.next(false);
       errors$.next(toConnectError(error, origin + path, token !== undefined && token !== ''));
@@ -96,6 +111,7 @@ export function createEventsApi(ctx: EventsContext): InvokeEventsApi {
     else socket.connect();
     return () => {
       socket.off('connect', onConnect);
+      reconnect.unsubscribe();
       socket.off('disconnect', onDisconnect);
       socket.off('connect_error', onConnectError);
       socket.disconnect();

@@ -73,7 +73,6 @@ describe('reliability: 5xx and 429 bursts', () => {
     ['GET', '/api/v1/boards/'],
     ['POST', '/api/v1/boards/'],
     ['POST', `${Q}/enqueue_batch`],
-    ['GET', `${Q}/status`],
     ['GET', `${Q}/i/{item_id}`],
     ['POST', '/api/v1/images/delete'],
   ];
@@ -104,6 +103,16 @@ describe('reliability: 5xx and 429 bursts', () => {
       expect(duplicatedBatches(emu, new Set(mine.map((i) => i.batch_id)))).toEqual([]);
     });
   }
+
+  it.each([502, 503, 429] as const)('a burst of %i on GET .../status (queue position of a run): retried, the run completes', async (status) => {
+    emu.faults.httpErrors({ status, count: 2, route: `${Q}/status`, method: 'GET', ...(status === 429 ? { retryAfter: 0 } : {}) });
+    const events = await lastValueFrom(runWorkflow(client, wf.base).pipe(toArray()));
+    expect(unconsumed()).toEqual([]);
+    const queued = events.find((e): e is Extract<RunEvent, { type: 'queued' }> => e.type === 'queued');
+    // The position came from the retried status call.
+    expect(queued?.position).toEqual(expect.any(Number));
+    expect(events.at(-1)!.type).toBe('completed');
+  });
 
   it('polling a multi-item run (items_by_ids) through a 503 burst without a socket completes every item', async () => {
     const polling = fastClient(emu, { socketFactory: null });

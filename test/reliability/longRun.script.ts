@@ -30,6 +30,12 @@ if (!url) {
   const runOptions = { pollInterval: 500, pollIntervalWithoutSocket: 100, connectTimeout: 500, queuePosition: false };
   const prompts = Array.from({ length: Number(count) }, (_, i) => `prompt ${i}`);
   const failures: StageFailure[] = [];
+  if (process.env.LONG_RUN_DEBUG) {
+    const t0 = Date.now();
+    const { appendFileSync } = await import('node:fs');
+    const log = (line: string) => appendFileSync(process.env.LONG_RUN_DEBUG!, `${Date.now() - t0} ${line}\n`);
+    client.events.connected$.subscribe((c) => log(`connected=${c}`));
+  }
   const record = (f: StageFailure) => failures.push(f);
   const outputs: StageOutput[] = await lastValueFrom(
     from(prompts).pipe(

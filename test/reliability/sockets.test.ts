@@ -6,7 +6,7 @@ import { startEmulator, type Emulator } from '../../src/emulator/index.js';
 import { defaultSocketFactory } from '../../src/events/defaultSocketFactory.js';
 import { runWorkflow } from '../../src/run/runWorkflow.js';
 import type { RunEvent } from '../../src/run/types.js';
-import { TINY_BASE_BINDING, TINY_IMAGE_BINDING, fastClient, tinyWorkflows, upscaleBatch } from './support.js';
+import { TINY_BASE_BINDING, TINY_IMAGE_BINDING, eventually, fastClient, tinyWorkflows, upscaleBatch } from './support.js';
 
 const wf = tinyWorkflows();
 type Enqueued = Extract<RunEvent, { type: 'enqueued' }>;
@@ -69,6 +69,25 @@ describe('reliability: socket loss', () => {
     expect(drops).toBe(2);
     expectEachItemOnce(events);
     for (const id of (events[0] as Enqueued).item_ids) expect(emu.queue.get(id)?.status).toBe('completed');
+  });
+
+  it('after the server ends the socket session, the client reconnects by itself (and keeps reconnecting)', async () => {
+    const client = fastClient(emu);
+    const states: boolean[] = [];
+    const sub = client.events.connected$.subscribe((c) => states.push(c));
+    try {
+      for (let round = 1; round <= 2; round++) {
+        await eventually(() => states.at(-1) === true, `connected (round ${round})`);
+        emu.faults.disconnectSockets();
+        await eventually(() => states.at(-1) === false, `disconnected (round ${round})`);
+      }
+      // Server-ended sessions are not retried by socket.io itself; the events layer does it.
+      await eventually(() => states.at(-1) === true, 'reconnected', 10_000);
+      expect(states).toEqual([false, true, false, true, false, true]);
+    } finally {
+      sub.unsubscribe();
+      client.close();
+    }
   });
 
   it('the socket drops while the item finishes (the terminal event is lost): the poll still completes it once', async () => {
