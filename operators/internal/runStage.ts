@@ -43,6 +43,7 @@ import type {
 } from '../StageResult.js';
 import { attachFailure } from './failureContext.js';
 import { descend, imageNameOf, lineageOf } from './lineage.js';
+import { resubmitInterrupted } from './resubmitInterrupted.js';
 import { validateBinding, type ResolvedBinding } from './validateBinding.js';
 
 /**
@@ -108,6 +109,22 @@ export interface StageConfig<Binding extends object, Params extends object> {
    * @default { queuePosition: false, pollInterval: 5000 } (see STAGE_RUN_DEFAULTS)
    */
   runOptions?: RunOptions;
+  /**
+   * How many times an input whose queue item was interrupted on the server is enqueued again
+   * before its error surfaces as usual (then `onError` applies). Interrupted: the item ended
+   * `canceled` (or vanished from the queue) although this stage did not cancel it, which is what
+   * InvokeAI's startup does to the items a restart cut short; or it `failed` with `error_type`
+   * `ServerRestartError`. Each resubmission is a new batch (a fresh batch id, even when
+   * `runOptions.batchId` is set) of the same workflow values and uploads, and the input still
+   * yields exactly one result. The stage's own cancels (unsubscribing, `runOptions.timeouts`) and
+   * every other failure are never resubmitted.
+   *
+   * InvokeAI cannot tell a restart from a cancel made elsewhere (the Cancel button of the InvokeAI
+   * UI, another client, clearing the queue): with this option on, such a cancel is resubmitted
+   * too, up to this many times.
+   * @default 0 (an interrupted item fails its input)
+   */
+  resubmitInterrupted?: number;
   /** Runs the workflow; inject a fake in tests. @default runWorkflow */
   run?: RunWorkflowFn;
 }
@@ -147,7 +164,8 @@ export interface StageDefinition<In> {
 /**
  * The engine behind every stage: validates the binding when the operator is created, then for
  * each input binds its values → `workflow.with(...)` → `run` → picks the output image → emits a
- * StageResult (or applies `onError`).
+ * StageResult (or applies `onError`). A run whose queue item a server restart interrupted is
+ * enqueued again up to `resubmitInterrupted` times before `onError` sees its error.
  *
  * Output image: among the image-producing nodes of the run that are not intermediate and produced
  * an image, the one whose `board` input is the bound `board` index; else the first non-intermediate
@@ -160,12 +178,16 @@ export function runStage<In>(def: StageDefinition<In>): OperatorFunction<In, Sta
   const workflowName = workflow.name || workflow.source;
   const onError: OnError = config.onError ?? 'throw';
   const concurrency = config.concurrency ?? 1;
+  const resubmits = config.resubmitInterrupted ?? 0;
   const run: RunWorkflowFn = config.run ?? runWorkflow;
   const sync: SyncModelsOptions | null =
     config.syncModels === false ? null : { byName: true, byBase: true, ...(typeof config.syncModels === 'object' ? config.syncModels : {}) };
 
   if (!(concurrency === Infinity || (Number.isInteger(concurrency) && concurrency >= 1))) {
     throw new TypeError(`${stage}: concurrency must be a positive integer or Infinity, got ${String(concurrency)}.`);
+  }
+  if (!(Number.isInteger(resubmits) && resubmits >= 0)) {
+    throw new TypeError(`${stage}: resubmitInterrupted must be an integer >= 0, got ${String(resubmits)}.`);
   }
   if (!['throw', 'skip', 'fallback'].includes(onError)) {
     throw new TypeError(`${stage}: onError must be 'throw', 'skip' or 'fallback', got ${JSON.stringify(onError)}.`);
@@ -253,7 +275,20 @@ export function runStage<In>(def: StageDefinition<In>): OperatorFunction<In, Sta
                 return sync ? syncModels(wf, models, sync) : wf;
               };
               const needsModels = sync !== null || hasModelNames(binding, indexed);
-              return (needsModels ? models$ : of([])).pipe(switchMap((models) => run(client, bound(models), { ...STAGE_RUN_DEFAULTS, ...config.runOptions })));
+              return (needsModels ? models$ : of([])).pipe(
+                switchMap((models) => {
+                  const wf = bound(models);
+                  let attempts = 0;
+                  // Only the run is resubmitted: the board, the model list and prepare's uploads
+                  // are reused, so a resubmission creates no second mask for cleanup to miss.
+                  return defer(() => {
+                    const options: NonNullable<RunOptions> = { ...STAGE_RUN_DEFAULTS, ...config.runOptions };
+                    // A reused batch id would also return the interrupted item.
+                    if (attempts++ > 0) delete options.batchId;
+                    return run(client, wf, options);
+                  }).pipe(resubmitInterrupted(resubmits));
+                }),
+              );
             }),
             tap((event) => {
               if (event.type === 'enqueued') itemId = event.item_ids[0] ?? null;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { zBatchStatus, zQueueItemStatus, zSessionQueueStatus } from './queue.js';
 
 // socket.io payloads of the queue room and the owner/admin rooms (InvokeAI `events_common.py`).
 // Every payload is a loose object: servers add fields between versions, and an event that fails
@@ -7,14 +8,19 @@ import { z } from 'zod';
 // origin/destination/error fields; they still validate, and never match a run's batch id.
 
 /** `QUEUE_ITEM_STATUS`, as carried by `queue_item_status_changed`. */
-export const zEventQueueItemStatus = z.enum(['pending', 'in_progress', 'waiting', 'completed', 'failed', 'canceled']);
+export const zEventQueueItemStatus = zQueueItemStatus;
 export type EventQueueItemStatus = z.infer<typeof zEventQueueItemStatus>;
 
-/** Fields every per-item queue event carries (`QueueItemEventBase`). */
-const queueItemEventBase = {
+/** Fields every queue event carries (`QueueEventBase`). */
+const queueEventBase = {
   /** UTC epoch seconds. */
   timestamp: z.number(),
   queue_id: z.string(),
+};
+
+/** Fields every per-item queue event carries (`QueueItemEventBase`). */
+const queueItemEventBase = {
+  ...queueEventBase,
   item_id: z.number().int(),
   batch_id: z.string(),
   origin: z.string().nullish(),
@@ -36,38 +42,14 @@ const invocationEventBase = {
   invocation_source_id: z.string(),
 };
 
+// The REST status schemas, loose and with `waiting` optional: unused here, its absence must not drop the event.
+
 /** `BatchStatus` as embedded in `queue_item_status_changed` (`batch_id` is `"redacted"` in sanitized copies). */
-export const zEventBatchStatus = z.looseObject({
-  queue_id: z.string(),
-  batch_id: z.string(),
-  origin: z.string().nullish(),
-  destination: z.string().nullish(),
-  pending: z.number().int(),
-  in_progress: z.number().int(),
-  waiting: z.number().int().optional(),
-  completed: z.number().int(),
-  failed: z.number().int(),
-  canceled: z.number().int(),
-  total: z.number().int(),
-});
+export const zEventBatchStatus = z.looseObject({ ...zBatchStatus.shape, waiting: z.number().int().optional() });
 export type EventBatchStatus = z.infer<typeof zEventBatchStatus>;
 
 /** `SessionQueueStatus` as embedded in `queue_item_status_changed`. */
-export const zEventQueueStatus = z.looseObject({
-  queue_id: z.string(),
-  item_id: z.number().int().nullish(),
-  batch_id: z.string().nullish(),
-  session_id: z.string().nullish(),
-  pending: z.number().int(),
-  in_progress: z.number().int(),
-  waiting: z.number().int().optional(),
-  completed: z.number().int(),
-  failed: z.number().int(),
-  canceled: z.number().int(),
-  total: z.number().int(),
-  user_pending: z.number().int().nullish(),
-  user_in_progress: z.number().int().nullish(),
-});
+export const zEventQueueStatus = z.looseObject({ ...zSessionQueueStatus.shape, waiting: z.number().int().optional() });
 export type EventQueueStatus = z.infer<typeof zEventQueueStatus>;
 
 /** `queue_item_status_changed`: one visible status transition of a queue item. */
@@ -130,8 +112,7 @@ export type InvocationErrorEvent = z.infer<typeof zInvocationErrorEvent>;
 
 /** `batch_enqueued` (no item ids). */
 export const zBatchEnqueuedEvent = z.looseObject({
-  timestamp: z.number(),
-  queue_id: z.string(),
+  ...queueEventBase,
   batch_id: z.string(),
   enqueued: z.number().int(),
   requested: z.number().int(),
@@ -146,8 +127,7 @@ export type BatchEnqueuedEvent = z.infer<typeof zBatchEnqueuedEvent>;
  * items canceled this way get **no** `queue_item_status_changed` event.
  */
 export const zQueueItemsCanceledEvent = z.looseObject({
-  timestamp: z.number(),
-  queue_id: z.string(),
+  ...queueEventBase,
   canceled_item_ids: z.array(z.number().int()),
   user_ids: z.array(z.string()),
   canceled_item_ids_by_user: z.record(z.string(), z.array(z.number().int())),
@@ -156,8 +136,7 @@ export type QueueItemsCanceledEvent = z.infer<typeof zQueueItemsCanceledEvent>;
 
 /** `queue_cleared`: the rows are gone (`GET /i/{id}` answers 404 afterwards). */
 export const zQueueClearedEvent = z.looseObject({
-  timestamp: z.number(),
-  queue_id: z.string(),
+  ...queueEventBase,
   /** null: every user's items were deleted. */
   user_id: z.string().nullish(),
 });
@@ -165,8 +144,7 @@ export type QueueClearedEvent = z.infer<typeof zQueueClearedEvent>;
 
 /** `queue_items_retried`: the ids are the **original** items; the new rows are not listed. */
 export const zQueueItemsRetriedEvent = z.looseObject({
-  timestamp: z.number(),
-  queue_id: z.string(),
+  ...queueEventBase,
   retried_item_ids: z.array(z.number().int()),
   user_ids: z.array(z.string()),
   retried_item_ids_by_user: z.record(z.string(), z.array(z.number().int())),

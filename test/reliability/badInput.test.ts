@@ -25,7 +25,7 @@ import type { RunEvent } from '../../src/run/types.js';
 import { parseWorkflow } from '../../src/workflow/parseWorkflow.js';
 import type { Workflow } from '../../src/workflow/Workflow.js';
 import { fakeIo } from '../workflow/fakeCliIo.js';
-import { TINY_BASE, TINY_BASE_BINDING, TINY_IMAGE_BINDING, dataWorkflow, fastClient, settle, tinyWorkflows } from './support.js';
+import { TINY_BASE, TINY_BASE_BINDING, TINY_IMAGE_BINDING, dataWorkflow, emulatorWithClient, fastClient, settle, tinyWorkflows } from './support.js';
 
 const wf = tinyWorkflows();
 const Q = '/api/v1/queue/{queue_id}';
@@ -49,15 +49,7 @@ function thrown(fn: () => unknown): unknown {
 describe('reliability: bad input gets a typed, actionable error', () => {
   let emu: Emulator;
   let client: InvokeAIClient;
-
-  beforeAll(async () => {
-    emu = await startEmulator();
-    client = fastClient(emu);
-  });
-  afterAll(async () => {
-    client?.close();
-    await emu?.close();
-  });
+  emulatorWithClient((e, c) => ([emu, client] = [e, c]));
   beforeEach(() => emu.stats.resetStats());
 
   const nothingSent = () => expect(emu.stats.requestCount('POST', `${Q}/enqueue_batch`)).toBe(0);

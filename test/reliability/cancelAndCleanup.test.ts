@@ -1,5 +1,5 @@
 import { Subject, from, lastValueFrom, merge, of, take, toArray } from 'rxjs';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import {
   cleanup,
   generateBase,
@@ -10,9 +10,9 @@ import {
   type StageOutput,
 } from '../../operators/index.js';
 import type { InvokeAIClient } from '../../src/client/types.js';
-import { startEmulator, type Emulator } from '../../src/emulator/index.js';
+import type { Emulator } from '../../src/emulator/index.js';
 import { isQueueItemFailedError } from '../../src/errors/guards.js';
-import { TINY_BASE_BINDING, TINY_IMAGE_BINDING, eventually, fastClient, settle, tinyWorkflows, unfinished } from './support.js';
+import { TINY_BASE_BINDING, TINY_IMAGE_BINDING, emulatorWithClient, eventually, settle, tinyWorkflows, unfinished } from './support.js';
 
 const wf = tinyWorkflows();
 
@@ -25,15 +25,7 @@ const fast = { pollInterval: 100, pollIntervalWithoutSocket: 50 };
 describe('reliability: unsubscribing and cleaning up', () => {
   let emu: Emulator;
   let client: InvokeAIClient;
-
-  beforeAll(async () => {
-    emu = await startEmulator();
-    client = fastClient(emu);
-  });
-  afterAll(async () => {
-    client?.close();
-    await emu?.close();
-  });
+  emulatorWithClient((e, c) => ([emu, client] = [e, c]));
   beforeEach(async () => {
     emu.faults.clear();
     await eventually(() => unfinished(emu).length === 0, 'an idle queue');

@@ -1,11 +1,11 @@
 import { from, lastValueFrom, toArray } from 'rxjs';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { generateBase } from '../../operators/index.js';
 import type { InvokeAIClient } from '../../src/client/types.js';
-import { startEmulator, type Emulator } from '../../src/emulator/index.js';
+import type { Emulator } from '../../src/emulator/index.js';
 import { runWorkflow } from '../../src/run/runWorkflow.js';
 import type { RunEvent } from '../../src/run/types.js';
-import { TINY_BASE_BINDING, duplicatedBatches, fastClient, tinyWorkflows } from './support.js';
+import { TINY_BASE_BINDING, duplicatedBatches, emulatorWithClient, tinyWorkflows } from './support.js';
 
 const Q = '/api/v1/queue/{queue_id}';
 const wf = tinyWorkflows();
@@ -20,15 +20,7 @@ type Completed = Extract<RunEvent, { type: 'completed' }>;
 describe('reliability: connection reset after the server accepted the request', () => {
   let emu: Emulator;
   let client: InvokeAIClient;
-
-  beforeAll(async () => {
-    emu = await startEmulator();
-    client = fastClient(emu);
-  });
-  afterAll(async () => {
-    client?.close();
-    await emu?.close();
-  });
+  emulatorWithClient((e, c) => ([emu, client] = [e, c]));
   beforeEach(() => emu.faults.clear());
 
   const itemsOf = (batchId: string) => emu.queue.items().filter((i) => i.batch_id === batchId);

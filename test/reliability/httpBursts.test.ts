@@ -1,8 +1,8 @@
 import { from, lastValueFrom, toArray } from 'rxjs';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { cleanup, generateBase, refine, type StageOutput } from '../../operators/index.js';
 import type { InvokeAIClient } from '../../src/client/types.js';
-import { startEmulator, type Emulator } from '../../src/emulator/index.js';
+import type { Emulator } from '../../src/emulator/index.js';
 import type { HttpErrorsOptions } from '../../src/emulator/faults.js';
 import { isHttpError } from '../../src/errors/guards.js';
 import { runWorkflow } from '../../src/run/runWorkflow.js';
@@ -11,6 +11,7 @@ import {
   TINY_BASE_BINDING,
   TINY_IMAGE_BINDING,
   duplicatedBatches,
+  emulatorWithClient,
   eventually,
   fastClient,
   settle,
@@ -44,15 +45,7 @@ function recordingFetch(log: Sent[]): typeof globalThis.fetch {
 describe('reliability: 5xx and 429 bursts', () => {
   let emu: Emulator;
   let client: InvokeAIClient;
-
-  beforeAll(async () => {
-    emu = await startEmulator();
-    client = fastClient(emu);
-  });
-  afterAll(async () => {
-    client?.close();
-    await emu?.close();
-  });
+  emulatorWithClient((e, c) => ([emu, client] = [e, c]));
   beforeEach(() => {
     emu.faults.clear();
   });

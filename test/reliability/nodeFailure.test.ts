@@ -1,8 +1,8 @@
 import { from, lastValueFrom, toArray } from 'rxjs';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { fullPipeline, generateBase, refine, type StageFailure, type StageFallback } from '../../operators/index.js';
 import type { InvokeAIClient } from '../../src/client/types.js';
-import { startEmulator, type Emulator } from '../../src/emulator/index.js';
+import type { Emulator } from '../../src/emulator/index.js';
 import { isQueueItemFailedError } from '../../src/errors/guards.js';
 import { runWorkflow } from '../../src/run/runWorkflow.js';
 import type { RunEvent } from '../../src/run/types.js';
@@ -13,8 +13,8 @@ import {
   TINY_REFINE,
   TINY_UPSCALE,
   dataWorkflow,
+  emulatorWithClient,
   eventually,
-  fastClient,
   settle,
   tinyWorkflows,
   unfinished,
@@ -27,15 +27,7 @@ const wf = tinyWorkflows();
 describe('reliability: a node fails', () => {
   let emu: Emulator;
   let client: InvokeAIClient;
-
-  beforeAll(async () => {
-    emu = await startEmulator();
-    client = fastClient(emu);
-  });
-  afterAll(async () => {
-    client?.close();
-    await emu?.close();
-  });
+  emulatorWithClient((e, c) => ([emu, client] = [e, c]));
   beforeEach(() => emu.faults.clear());
 
   it("the stage errors with the server's error_type, error_message, traceback and the workflow node id", async () => {

@@ -1,12 +1,12 @@
 import { from, lastValueFrom, tap, toArray } from 'rxjs';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { generateBase, refine, upscale } from '../../operators/index.js';
 import type { InvokeAIClient } from '../../src/client/types.js';
-import { startEmulator, type Emulator } from '../../src/emulator/index.js';
+import type { Emulator } from '../../src/emulator/index.js';
 import { isQueueItemCanceledError, isQueueItemFailedError, isRunTimeoutError } from '../../src/errors/guards.js';
 import { runWorkflow } from '../../src/run/runWorkflow.js';
 import type { RunEvent } from '../../src/run/types.js';
-import { TINY_BASE_BINDING, TINY_IMAGE_BINDING, eventually, fastClient, settle, tinyWorkflows, unfinished, upscaleBatch } from './support.js';
+import { TINY_BASE_BINDING, TINY_IMAGE_BINDING, emulatorWithClient, eventually, settle, tinyWorkflows, unfinished, upscaleBatch } from './support.js';
 
 const wf = tinyWorkflows();
 type Enqueued = Extract<RunEvent, { type: 'enqueued' }>;
@@ -14,15 +14,7 @@ type Enqueued = Extract<RunEvent, { type: 'enqueued' }>;
 describe('reliability: a node stalls', () => {
   let emu: Emulator;
   let client: InvokeAIClient;
-
-  beforeAll(async () => {
-    emu = await startEmulator();
-    client = fastClient(emu);
-  });
-  afterAll(async () => {
-    client?.close();
-    await emu?.close();
-  });
+  emulatorWithClient((e, c) => ([emu, client] = [e, c]));
   beforeEach(() => {
     emu.faults.clear();
     emu.faults.resume();
@@ -90,15 +82,7 @@ describe('reliability: a node stalls', () => {
 describe('reliability: the server restarts mid-run', () => {
   let emu: Emulator;
   let client: InvokeAIClient;
-
-  beforeAll(async () => {
-    emu = await startEmulator();
-    client = fastClient(emu);
-  });
-  afterAll(async () => {
-    client?.close();
-    await emu?.close();
-  });
+  emulatorWithClient((e, c) => ([emu, client] = [e, c]));
   beforeEach(() => emu.faults.clear());
 
   for (const inProgressAs of ['canceled', 'failed'] as const) {

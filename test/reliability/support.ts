@@ -1,6 +1,8 @@
 import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll } from 'vitest';
 import { createInvokeAIClient } from '../../src/client/createInvokeAIClient.js';
 import type { ClientOptions, InvokeAIClient } from '../../src/client/types.js';
+import { startEmulator } from '../../src/emulator/startEmulator.js';
 import type { Emulator } from '../../src/emulator/types.js';
 import type { Batch } from '../../src/schemas/graph.js';
 import { loadWorkflowFile } from '../../src/workflow/loadWorkflowFile.js';
@@ -19,6 +21,24 @@ export function fastClient(emu: Pick<Emulator, 'url'>, options: ClientOptions = 
     baseUrl: emu.url,
     ...options,
     retry: { baseDelay: 5, backoffLimit: 2_000, limit: 6, ...options.retry },
+  });
+}
+
+/**
+ * One emulator and a {@link fastClient} of it for the enclosing `describe`: started before its
+ * tests, both closed after them. `use` receives the pair once started.
+ */
+export function emulatorWithClient(use: (emu: Emulator, client: InvokeAIClient) => void): void {
+  let emu: Emulator | undefined;
+  let client: InvokeAIClient | undefined;
+  beforeAll(async () => {
+    emu = await startEmulator();
+    client = fastClient(emu);
+    use(emu, client);
+  });
+  afterAll(async () => {
+    client?.close();
+    await emu?.close();
   });
 }
 

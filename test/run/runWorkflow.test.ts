@@ -1,5 +1,5 @@
 import { type Observable, map } from 'rxjs';
-import type { TestScheduler } from 'rxjs/testing';
+import type { RunHelpers, TestScheduler } from 'rxjs/testing';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { HttpError } from '../../src/errors/HttpError.js';
 import { QueueItemCanceledError } from '../../src/errors/QueueItemCanceledError.js';
@@ -81,6 +81,17 @@ function sequence<T>(...responses: Array<() => Observable<T>>): () => Observable
     i += 1;
     return next();
   };
+}
+
+/** A socket server and a client that enqueues ITEM (answered at frame 1) and cancels it (answered one frame after the request). */
+function cancelableItemClient(cold: RunHelpers['cold']) {
+  const server = fakeSocketServer();
+  const cancel$ = cold('-x|', { x: item('canceled') });
+  const client = fakeClient({
+    socket: server,
+    queue: { enqueueBatch: () => cold('-r|', { r: enqueueResult([ITEM]) }), cancelItem: () => cancel$ },
+  });
+  return { server, cancel$, client };
 }
 
 describe('runWorkflow', () => {
@@ -391,12 +402,7 @@ describe('runWorkflow', () => {
   describe('timeouts', () => {
     it('queued: the item never starts → RunTimeoutError(queued) and the item is canceled', () => {
       scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
-        const server = fakeSocketServer();
-        const cancel$ = cold('-x|', { x: item('canceled') });
-        const client = fakeClient({
-          socket: server,
-          queue: { enqueueBatch: () => cold('-r|', { r: enqueueResult([ITEM]) }), cancelItem: () => cancel$ },
-        });
+        const { cancel$, client } = cancelableItemClient(cold);
         expectObservable(brief(runWorkflow(client, { batch: BATCH }, { ...opts, timeouts: { queued: 30 } }))).toBe(
           '- (qr) 26ms #',
           { q: 'enqueued 7 @1', r: 'queued 7 pos=null' },
@@ -410,12 +416,7 @@ describe('runWorkflow', () => {
 
     it('running: progress does not extend the running limit', () => {
       scheduler.run(({ cold, hot, expectObservable, expectSubscriptions }) => {
-        const server = fakeSocketServer();
-        const cancel$ = cold('-x|', { x: item('canceled') });
-        const client = fakeClient({
-          socket: server,
-          queue: { enqueueBatch: () => cold('-r|', { r: enqueueResult([ITEM]) }), cancelItem: () => cancel$ },
-        });
+        const { server, cancel$, client } = cancelableItemClient(cold);
         server.play(hot('10ms a 9ms b 9ms c', { a: status('in_progress', 1), b: progress(0.2), c: progress(0.4) }));
         expectObservable(brief(runWorkflow(client, { batch: BATCH }, { ...opts, timeouts: { running: 30 } }))).toBe(
           '- (qr) 5ms s 9ms p 9ms P 9ms #',
@@ -428,12 +429,7 @@ describe('runWorkflow', () => {
 
     it('stalled: no event for the limit after the last sign of life', () => {
       scheduler.run(({ cold, hot, expectObservable, expectSubscriptions }) => {
-        const server = fakeSocketServer();
-        const cancel$ = cold('-x|', { x: item('canceled') });
-        const client = fakeClient({
-          socket: server,
-          queue: { enqueueBatch: () => cold('-r|', { r: enqueueResult([ITEM]) }), cancelItem: () => cancel$ },
-        });
+        const { server, cancel$, client } = cancelableItemClient(cold);
         server.play(hot('10ms a 9ms b', { a: status('in_progress', 1), b: progress(0.2) }));
         expectObservable(brief(runWorkflow(client, { batch: BATCH }, { ...opts, timeouts: { stalled: 15 } }))).toBe(
           '- (qr) 5ms s 9ms p 14ms #',
@@ -446,12 +442,7 @@ describe('runWorkflow', () => {
 
     it('total: counts from subscription and names no item', () => {
       scheduler.run(({ cold, hot, expectObservable, expectSubscriptions }) => {
-        const server = fakeSocketServer();
-        const cancel$ = cold('-x|', { x: item('canceled') });
-        const client = fakeClient({
-          socket: server,
-          queue: { enqueueBatch: () => cold('-r|', { r: enqueueResult([ITEM]) }), cancelItem: () => cancel$ },
-        });
+        const { server, cancel$, client } = cancelableItemClient(cold);
         server.play(hot('10ms a', { a: status('in_progress', 1) }));
         expectObservable(brief(runWorkflow(client, { batch: BATCH }, { ...opts, timeouts: { total: 25, running: 100 } }))).toBe(
           '- (qr) 5ms s 14ms #',
@@ -484,12 +475,7 @@ describe('runWorkflow', () => {
   describe('cancellation', () => {
     it('unsubscribing mid-run sends PUT cancel for the item exactly once', () => {
       scheduler.run(({ cold, hot, expectObservable, expectSubscriptions }) => {
-        const server = fakeSocketServer();
-        const cancel$ = cold('-x|', { x: item('canceled') });
-        const client = fakeClient({
-          socket: server,
-          queue: { enqueueBatch: () => cold('-r|', { r: enqueueResult([ITEM]) }), cancelItem: () => cancel$ },
-        });
+        const { server, cancel$, client } = cancelableItemClient(cold);
         server.play(hot('10ms a', { a: status('in_progress', 1) }));
         expectObservable(brief(runWorkflow(client, { batch: BATCH }, opts)), '^ 29ms !').toBe('- (qr) 5ms s', {
           q: 'enqueued 7 @1',

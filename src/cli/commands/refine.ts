@@ -10,6 +10,7 @@ import { formatSeconds } from '../output/indexHtml.js';
 import { OutputDir } from '../output/OutputDir.js';
 import type { RunManifest } from '../output/runManifest.js';
 import { chainsOf, writeRunReport, type ReportImage } from '../output/writeRunReport.js';
+import { parseArgsOrUsage } from '../parseArgsOrUsage.js';
 import { ProgressView } from '../progress/ProgressView.js';
 import { plannedKeys, refinePipeline, SEED_LIMIT, type RefineSettings, type RefineWorkflows } from '../refinePipeline.js';
 import { openServer, type ServerDeps, type ServerSession } from '../serverSession.js';
@@ -166,17 +167,8 @@ export function parseRefineArgs(argv: readonly string[]): RefineArgs | 'help' {
 
 /** Runs `invokeai-rx refine`; resolves to the exit code. */
 export async function refineMain(argv: readonly string[], io: CliIo, deps: RefineDeps = {}): Promise<number> {
-  let args: RefineArgs | 'help';
-  try {
-    args = parseRefineArgs(argv);
-  } catch (error) {
-    io.err(`invokeai-rx refine: ${(error as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (args === 'help') {
-    io.out(USAGE);
-    return 0;
-  }
+  const args = parseArgsOrUsage('refine', USAGE, io, () => parseRefineArgs(argv));
+  if (typeof args === 'number') return args;
   const a = args;
   const now = deps.now ?? Date.now;
   const startedAt = now();

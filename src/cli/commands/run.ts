@@ -7,6 +7,7 @@ import type { CliIo } from '../runCli.js';
 import { describeFailure } from '../describeFailure.js';
 import { processInterrupts, type InterruptSource } from '../interrupts.js';
 import { OutputDir, safeFileStem } from '../output/OutputDir.js';
+import { parseArgsOrUsage } from '../parseArgsOrUsage.js';
 import { ProgressView } from '../progress/ProgressView.js';
 import { openServer, type ServerDeps, type ServerSession } from '../serverSession.js';
 import { runWorkflow, type RunWorkflowOptions } from '../../run/runWorkflow.js';
@@ -116,17 +117,8 @@ export function outputFileNames(outputs: RunResult['outputs']): { nodeId: string
 
 /** Runs `invokeai-rx run`; resolves to the exit code. */
 export async function runMain(argv: readonly string[], io: CliIo, deps: RunCommandDeps = {}): Promise<number> {
-  let args: RunArgs | 'help';
-  try {
-    args = parseRunArgs(argv);
-  } catch (error) {
-    io.err(`invokeai-rx run: ${(error as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (args === 'help') {
-    io.out(USAGE);
-    return 0;
-  }
+  const args = parseArgsOrUsage('run', USAGE, io, () => parseRunArgs(argv));
+  if (typeof args === 'number') return args;
   const a = args;
   const server = a.server ?? io.env['INVOKEAI_URL'] ?? 'embedded';
   const token = a.token ?? io.env['INVOKEAI_TOKEN'];

@@ -1,5 +1,6 @@
 import type { CliCommand } from '../command.js';
 import type { CliIo } from '../runCli.js';
+import { parseArgsOrUsage } from '../parseArgsOrUsage.js';
 import type { EmulatorUser } from '../../emulator/auth.js';
 import type { EmulatorOptions } from '../../emulator/types.js';
 import { parseArgs, UsageError } from './workflowArgs.js';
@@ -60,17 +61,8 @@ export function serveOptions(argv: readonly string[]): EmulatorOptions | 'help' 
 
 /** Runs the emulator until `stop` settles; resolves to the exit code. */
 export async function serve(argv: readonly string[], io: CliIo, stop: Promise<unknown>): Promise<number> {
-  let options: EmulatorOptions | 'help';
-  try {
-    options = serveOptions(argv);
-  } catch (error) {
-    io.err(`invokeai-rx serve: ${(error as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (options === 'help') {
-    io.out(USAGE);
-    return 0;
-  }
+  const options = parseArgsOrUsage('serve', USAGE, io, () => serveOptions(argv));
+  if (typeof options === 'number') return options;
   const { startEmulator } = await import('../../emulator/startEmulator.js');
   let emu;
   try {
