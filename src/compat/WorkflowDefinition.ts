@@ -2,7 +2,7 @@ import { WorkflowParseError } from '../errors/WorkflowParseError.js';
 import type { FieldTableData } from '../workflow/fieldTable.js';
 import { parseWorkflow } from '../workflow/parseWorkflow.js';
 import type { Workflow } from '../workflow/Workflow.js';
-import { nodeFs } from './nodeFs.js';
+import { nodeFs } from '../workflow/nodeFs.js';
 
 /** Options of the `WorkflowDefinition` factories. */
 export interface WorkflowDefinitionOptions {

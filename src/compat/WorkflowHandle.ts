@@ -26,7 +26,7 @@ import { type QueueItemLike, mapOutputs } from '../workflow/mapOutputs.js';
 import { syncModels } from '../workflow/syncModels.js';
 import type { Workflow, WorkflowInput } from '../workflow/Workflow.js';
 import { NoSubmissionError } from './NoSubmissionError.js';
-import { nodeFs } from './nodeFs.js';
+import { nodeFs } from '../workflow/nodeFs.js';
 import type {
   InputPreview,
   ModelSyncChange,

@@ -1,4 +1,5 @@
 import { WorkflowParseError } from '../errors/WorkflowParseError.js';
+import { nodeFs } from './nodeFs.js';
 import { parseWorkflow, type ParseWorkflowOptions } from './parseWorkflow.js';
 import type { Workflow } from './Workflow.js';
 
@@ -10,7 +11,7 @@ import type { Workflow } from './Workflow.js';
 export function loadWorkflowFile(path: string, options: Omit<ParseWorkflowOptions, 'source'> = {}): Workflow {
   let text: string;
   try {
-    text = nodeFs().readFileSync(path, 'utf8');
+    text = nodeFs('loadWorkflowFile', 'parseWorkflow(text)').readFileSync(path, 'utf8');
   } catch (cause) {
     const code = (cause as NodeJS.ErrnoException).code;
     const problem =
@@ -22,10 +23,4 @@ export function loadWorkflowFile(path: string, options: Omit<ParseWorkflowOption
     throw new WorkflowParseError({ source: path, path: '', problem, cause });
   }
   return parseWorkflow(text, { ...options, source: path });
-}
-
-function nodeFs(): typeof import('node:fs') {
-  const fs = globalThis.process?.getBuiltinModule?.('node:fs') as typeof import('node:fs') | undefined;
-  if (!fs) throw new Error('loadWorkflowFile needs Node.js 20.16 or later; elsewhere read the file yourself and call parseWorkflow(text)');
-  return fs;
 }

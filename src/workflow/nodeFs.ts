@@ -2,7 +2,7 @@ import type * as fs from 'node:fs';
 
 /**
  * Node's `fs` module, looked up at call time so that browser bundles never import it: only the
- * file-based helpers (`WorkflowDefinition.fromFile`, index-map files) need it.
+ * file-based helpers (`loadWorkflowFile`, `WorkflowDefinition.fromFile`, index-map files) need it.
  * @throws TypeError outside Node (>= 20.16), naming the browser-safe alternative.
  */
 export function nodeFs(what: string, alternative: string): typeof fs {
