@@ -4,6 +4,7 @@ import { Subject, defer, firstValueFrom, switchMap, takeUntil } from 'rxjs';
 import type { CliCommand } from '../command.js';
 import type { CliIo } from '../runCli.js';
 import { BUNDLED_WORKFLOWS, bundledWorkflowsDir } from '../bundledWorkflows.js';
+import { type CommandOutcome, exitCode } from '../exitCode.js';
 import { describeFailure, manifestError } from '../describeFailure.js';
 import { processInterrupts, type InterruptSource } from '../interrupts.js';
 import { formatSeconds } from '../output/indexHtml.js';
@@ -198,7 +199,7 @@ export async function refineMain(argv: readonly string[], io: CliIo, deps: Refin
   let settings: RefineSettings | undefined;
   let out: OutputDir | undefined;
   let setup: Promise<unknown> | undefined;
-  let outcome: Outcome;
+  let outcome: CommandOutcome;
 
   try {
     const job$ = defer(() => {
@@ -223,7 +224,7 @@ export async function refineMain(argv: readonly string[], io: CliIo, deps: Refin
       takeUntil(interrupt$),
     );
 
-    outcome = await new Promise<Outcome>((done) => {
+    outcome = await new Promise<CommandOutcome>((done) => {
       job$.subscribe({
         next: (s) => saved.push(s),
         error: (error: unknown) => done({ kind: 'failed', error }),
@@ -258,15 +259,9 @@ export async function refineMain(argv: readonly string[], io: CliIo, deps: Refin
     await session?.close();
   }
 
-  if (outcome.kind === 'interrupted') {
-    io.err('invokeai-rx refine: interrupted; the queued and running work was canceled on the server\n');
-    return 130;
-  }
-  if (outcome.kind === 'failed') {
-    io.err(`invokeai-rx refine: ${describeFailure(outcome.error, keyOf(outcome.error), server === 'embedded' ? undefined : (session?.url ?? server))}\n`);
-    return 1;
-  }
-  return 0;
+  return exitCode(io, 'refine', outcome, (error) =>
+    describeFailure(error, keyOf(error), server === 'embedded' ? undefined : (session?.url ?? server)),
+  );
 
   /** Reads the workflows, creates the output directory, connects, and syncs models. */
   async function prepare(): Promise<RefineWorkflows> {
@@ -304,7 +299,7 @@ export async function refineMain(argv: readonly string[], io: CliIo, deps: Refin
   }
 
   /** Writes run.json, the contact sheet and index.html for whatever was saved. */
-  async function report(dir: OutputDir, st: RefineSettings, result: Outcome): Promise<Outcome> {
+  async function report(dir: OutputDir, st: RefineSettings, result: CommandOutcome): Promise<CommandOutcome> {
     const seeds = new Map(Array.from({ length: st.variations }, (_, i) => [i + 1, (st.seed + i) % SEED_LIMIT] as const));
     const finishedAt = now();
     const manifest: Omit<RunManifest, 'files'> = {
@@ -334,8 +329,6 @@ export async function refineMain(argv: readonly string[], io: CliIo, deps: Refin
     return result;
   }
 }
-
-type Outcome = { kind: 'done' } | { kind: 'interrupted' } | { kind: 'failed'; error: unknown };
 
 /** The run's parameters as run.json records them (no token, no server credentials). */
 function manifestParameters(settings: RefineSettings, args: RefineArgs): Record<string, unknown> {

@@ -4,6 +4,7 @@ import { Subject, concatMap, defer, filter, from, map, mergeMap, switchMap, take
 import type { InvokeAIClient } from '../../client/types.js';
 import type { CliCommand } from '../command.js';
 import type { CliIo } from '../runCli.js';
+import { exitCode } from '../exitCode.js';
 import { describeFailure } from '../describeFailure.js';
 import { processInterrupts, type InterruptSource } from '../interrupts.js';
 import { OutputDir, safeFileStem } from '../output/OutputDir.js';
@@ -226,15 +227,9 @@ export async function runMain(argv: readonly string[], io: CliIo, deps: RunComma
     await session?.close();
   }
 
-  if (outcome.kind === 'interrupted') {
-    io.err('invokeai-rx run: interrupted; the queued and running work was canceled on the server\n');
-    return 130;
-  }
-  if (outcome.kind === 'failed') {
-    io.err(`invokeai-rx run: ${describeFailure(outcome.error, undefined, server === 'embedded' ? undefined : (session?.url ?? server))}\n`);
-    return 1;
-  }
-  return 0;
+  return exitCode(io, 'run', outcome, (error) =>
+    describeFailure(error, undefined, server === 'embedded' ? undefined : (session?.url ?? server)),
+  );
 }
 
 /** Form refs are indices when numeric, else labels. */
