@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { emptySession } from '../../src/emulator/executor/executionState.js';
 import type { ExecutionHost, SessionState } from '../../src/emulator/executor/types.js';
 import type { EmulatorExecutor } from '../../src/emulator/types.js';
 import type { Graph } from '../../src/schemas/graph.js';
@@ -18,17 +19,7 @@ export const zeroCostExecutor: EmulatorExecutor = {
   validateGraph: () => [],
 
   async executeSession(sessionId: string, graph: Graph, host: ExecutionHost): Promise<SessionState> {
-    const session: SessionState = {
-      id: sessionId,
-      graph,
-      execution_graph: { id: randomUUID(), nodes: {}, edges: [] },
-      executed: [],
-      executed_history: [],
-      results: {},
-      errors: {},
-      prepared_source_mapping: {},
-      source_prepared_mapping: {},
-    };
+    const session = emptySession(sessionId, graph);
     const order = topologicalOrder(graph);
     const preparedIds = new Map(order.map((id) => [id, randomUUID()] as const));
     for (const sourceId of order) {

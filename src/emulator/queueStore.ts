@@ -1,3 +1,4 @@
+import { emptySession } from './executor/executionState.js';
 import { randomUUID } from 'node:crypto';
 import type { Batch, BatchDatum, Graph } from '../schemas/graph.js';
 import type { SessionState } from './executor/types.js';
@@ -70,27 +71,7 @@ export interface Owner {
 
 /** Fresh, unexecuted session for a graph (what `GraphExecutionState(graph=...)` dumps to). */
 export function newSession(graph: Graph & { id: string }): SessionJson {
-  return {
-    id: randomUUID(),
-    graph,
-    execution_graph: { id: randomUUID(), nodes: {}, edges: [] },
-    executed: [],
-    executed_history: [],
-    results: {},
-    errors: {},
-    workflow_call_stack: [],
-    workflow_call_history: [],
-    workflow_call_parent: null,
-    waiting_workflow_call: null,
-    waiting_workflow_call_execution: null,
-    waiting_workflow_call_child_session: null,
-    max_workflow_call_depth: 4,
-    prepared_source_mapping: {},
-    source_prepared_mapping: {},
-    prepared_iteration_paths: {},
-    ready_order: [],
-    indegree: {},
-  };
+  return emptySession(randomUUID(), graph) as SessionJson;
 }
 
 /**

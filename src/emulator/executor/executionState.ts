@@ -27,6 +27,31 @@ export class NodeInputError extends InvocationError {
  * FIFO queue per invocation class; a class queue is drained before switching; classes are picked
  * in class-name order; within a queue, lower iteration paths come first.
  */
+/** A session before any node ran: what `GraphExecutionState(graph=...)` dumps to in 6.14. */
+export function emptySession(sessionId: string, graph: Graph): SessionState {
+  return {
+    id: sessionId,
+    graph,
+    execution_graph: { id: crypto.randomUUID(), nodes: {}, edges: [] },
+    executed: [],
+    executed_history: [],
+    results: {},
+    errors: {},
+    prepared_source_mapping: {},
+    source_prepared_mapping: {},
+    prepared_iteration_paths: {},
+    ready_order: [],
+    indegree: {},
+    workflow_call_stack: [],
+    workflow_call_history: [],
+    workflow_call_parent: null,
+    waiting_workflow_call: null,
+    waiting_workflow_call_execution: null,
+    waiting_workflow_call_child_session: null,
+    max_workflow_call_depth: 4,
+  };
+}
+
 export class ExecutionState {
   readonly session: SessionState;
   private readonly source: Graph;
@@ -44,27 +69,7 @@ export class ExecutionState {
   constructor(sessionId: string, source: Graph & { id: string }, table: FieldTableData) {
     this.source = source;
     this.table = table;
-    this.session = {
-      id: sessionId,
-      graph: source,
-      execution_graph: { id: crypto.randomUUID(), nodes: {}, edges: [] },
-      executed: [],
-      executed_history: [],
-      results: {},
-      errors: {},
-      prepared_source_mapping: {},
-      source_prepared_mapping: {},
-      prepared_iteration_paths: {},
-      ready_order: [],
-      indegree: {},
-      workflow_call_stack: [],
-      workflow_call_history: [],
-      workflow_call_parent: null,
-      waiting_workflow_call: null,
-      waiting_workflow_call_execution: null,
-      waiting_workflow_call_child_session: null,
-      max_workflow_call_depth: 4,
-    };
+    this.session = emptySession(sessionId, source);
     const ids = Object.keys(source.nodes);
     for (const id of ids) this.parents.set(id, []);
     const children = new Map<string, string[]>(ids.map((id) => [id, []]));

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { emptySession } from '../../../src/emulator/executor/executionState.js';
 import type { Graph } from '../../../src/schemas/graph.js';
 import type { ExecutionHost, NodeFailure, SessionState } from '../../../src/emulator/executor/types.js';
 import type { EmulatorExecutor } from '../../../src/emulator/types.js';
@@ -29,17 +30,7 @@ export const fakeExecutor: EmulatorExecutor = {
   },
 
   async executeSession(sessionId: string, graph: Graph, host: ExecutionHost): Promise<SessionState> {
-    const session: SessionState = {
-      id: sessionId,
-      graph,
-      execution_graph: { id: randomUUID(), nodes: {}, edges: [] },
-      executed: [],
-      executed_history: [],
-      results: {},
-      errors: {},
-      prepared_source_mapping: {},
-      source_prepared_mapping: {},
-    };
+    const session = emptySession(sessionId, graph);
     const order = topo(graph);
     const prepared = new Map<string, string>();
     for (const id of order) prepared.set(id, randomUUID());
