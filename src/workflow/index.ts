@@ -6,6 +6,7 @@ export { buildEnqueueBody, type BuildEnqueueBodyOptions } from './buildEnqueueBo
 export { batchDataFromNodes } from './batchData.js';
 export { mapOutputs, type OutputMapping, type QueueItemLike } from './mapOutputs.js';
 export { syncModels, type ModelLike, type SyncModelsOptions } from './syncModels.js';
+export { modelsNamed, modelNameNotFound } from './resolveModelName.js';
 export { checkAgainstServer, type ServerCompatibility } from './checkAgainstServer.js';
 export { zIndexMap, zIndexMapEntry, type IndexMap, type IndexMapEntry, type DriftReport } from './indexMap.js';
 export {
