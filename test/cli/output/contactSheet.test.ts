@@ -1,8 +1,8 @@
 import { decode, encode } from 'fast-png';
 import { describe, expect, it } from 'vitest';
-import { drawText, FONT_CHARACTERS, glyph, GLYPH_HEIGHT, GLYPH_WIDTH, textWidth, type RgbCanvas } from '../../src/cli/output/bitmapFont.js';
-import { contactSheetPng, renderContactSheet } from '../../src/cli/output/contactSheet.js';
-import { decodeToRgb, fitInBox, resizeRgb, type RgbImage } from '../../src/cli/output/rgbImage.js';
+import { drawText, FONT_CHARACTERS, glyph, GLYPH_HEIGHT, GLYPH_WIDTH, textWidth, type RgbCanvas } from '../../../src/cli/output/bitmapFont.js';
+import { contactSheetPng, renderContactSheet } from '../../../src/cli/output/contactSheet.js';
+import { decodeToRgb, fitInBox, resizeRgb, type RgbImage } from '../../../src/cli/output/rgbImage.js';
 
 const REQUIRED = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 .:_-%()';
 
