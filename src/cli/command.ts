@@ -1,4 +1,4 @@
-import type { CliIo } from './runCli.js';
+import type { CliIo } from './cliIo.js';
 
 /** One `invokeai-rx` sub-command. `run` resolves to the process exit code. */
 export interface CliCommand {

@@ -1,6 +1,11 @@
-import { isModelNotFoundError } from '../errors/ModelNotFoundError.js';
-import { isWorkflowParseError } from '../errors/WorkflowParseError.js';
-import { isNetworkError, isQueueItemCanceledError, isQueueItemFailedError, isRunTimeoutError } from '../errors/guards.js';
+import {
+  isModelNotFoundError,
+  isNetworkError,
+  isQueueItemCanceledError,
+  isQueueItemFailedError,
+  isRunTimeoutError,
+  isWorkflowParseError,
+} from '../index.js';
 import type { ManifestError } from './output/runManifest.js';
 
 /**

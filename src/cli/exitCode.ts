@@ -1,4 +1,4 @@
-import type { CliIo } from './runCli.js';
+import type { CliIo } from './cliIo.js';
 
 /** How a command's run ended. */
 export type CommandOutcome = { kind: 'done' } | { kind: 'interrupted' } | { kind: 'failed'; error: unknown };

@@ -1,4 +1,4 @@
-import type { CliIo } from './runCli.js';
+import type { CliIo } from './cliIo.js';
 
 /**
  * Parses a command's arguments the way every command answers bad input and `--help`: an error is

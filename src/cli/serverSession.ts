@@ -1,8 +1,6 @@
 import { defer, finalize, firstValueFrom } from 'rxjs';
-import { InvokeAIClient as Client } from '../client/InvokeAIClient.js';
-import type { ClientOptions, InvokeAIClient, QueueApi } from '../client/types.js';
-import { createWorkflowRepo } from '../compat/createWorkflowRepo.js';
-import type { Emulator, EmulatorOptions } from '../emulator/types.js';
+import type { Emulator, EmulatorOptions } from '../emulator/index.js';
+import { createWorkflowRepo, InvokeAIClient, type ClientOptions, type QueueApi } from '../index.js';
 
 /** Simulated time per denoising step of the embedded emulator: slow enough to watch progress. */
 export const EMBEDDED_MS_PER_STEP = 8;
@@ -42,11 +40,11 @@ export async function openServer(
   options: { token?: string; msPerStep?: number },
   deps: ServerDeps = {},
 ): Promise<ServerSession> {
-  const createClient = deps.createClient ?? ((url, o) => Client.fromUrl(url, o));
+  const createClient = deps.createClient ?? ((url, o) => InvokeAIClient.fromUrl(url, o));
   let emulator: Emulator | undefined;
   let client: InvokeAIClient;
   if (server === undefined || server === 'embedded') {
-    const start = deps.startEmulator ?? (await import('../emulator/startEmulator.js')).startEmulator;
+    const start = deps.startEmulator ?? (await import('../emulator/index.js')).startEmulator;
     emulator = await start({ port: 0, timing: { msPerStep: options.msPerStep ?? EMBEDDED_MS_PER_STEP, msPerNode: 0 } });
     client = createClient(emulator.url, {});
   } else {

@@ -24,7 +24,7 @@ import { runWorkflow, type RunWorkflowOptions } from '../../src/run/runWorkflow.
 import type { RunEvent } from '../../src/run/types.js';
 import { parseWorkflow } from '../../src/workflow/parseWorkflow.js';
 import type { Workflow } from '../../src/workflow/Workflow.js';
-import { fakeIo } from '../workflow/fakeCliIo.js';
+import { fakeIo } from '../cli/fakeCliIo.js';
 import { TINY_BASE, TINY_BASE_BINDING, TINY_IMAGE_BINDING, dataWorkflow, emulatorWithClient, fastClient, settle, tinyWorkflows } from './support.js';
 
 const wf = tinyWorkflows();

@@ -14,7 +14,7 @@ import { createEventsApi } from '../../src/events/createEventsApi.js';
 import { defaultSocketFactory } from '../../src/events/defaultSocketFactory.js';
 import { resolveConfig } from '../../src/client/config.js';
 import { runWorkflow } from '../../src/run/runWorkflow.js';
-import { fakeIo } from '../workflow/fakeCliIo.js';
+import { fakeIo } from '../cli/fakeCliIo.js';
 import { fastClient, settle, tinyWorkflows } from './support.js';
 
 const wf = tinyWorkflows();

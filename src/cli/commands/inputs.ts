@@ -1,8 +1,9 @@
-import type { CliCommand } from '../command.js';
 import { resolve } from 'node:path';
-import { loadWorkflowFile } from '../../workflow/loadWorkflowFile.js';
-import type { WorkflowInput } from '../../workflow/Workflow.js';
-import { errorLine, parseArgs, UsageError } from './workflowArgs.js';
+import { loadWorkflowFile, type WorkflowInput } from '../../index.js';
+import type { CliCommand } from '../command.js';
+import { errorLine } from '../errorLine.js';
+import { UsageError } from '../errors/UsageError.js';
+import { parseArgs } from '../parseArgs.js';
 
 const USAGE = `usage: invokeai-rx inputs WORKFLOW.json [--json]
 

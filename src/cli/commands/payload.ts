@@ -1,8 +1,9 @@
 import { resolve } from 'node:path';
+import { buildEnqueueBody, loadWorkflowFile } from '../../index.js';
 import type { CliCommand } from '../command.js';
-import { buildEnqueueBody } from '../../workflow/buildEnqueueBody.js';
-import { loadWorkflowFile } from '../../workflow/loadWorkflowFile.js';
-import { errorLine, parseArgs, UsageError } from './workflowArgs.js';
+import { errorLine } from '../errorLine.js';
+import { UsageError } from '../errors/UsageError.js';
+import { parseArgs } from '../parseArgs.js';
 
 const USAGE = `usage: invokeai-rx payload WORKFLOW.json [--set INDEX=VALUE]... [--set LABEL=VALUE]... [--json] [--drop-unknown-nodes]
 

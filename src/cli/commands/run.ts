@@ -1,22 +1,27 @@
 import { readFile } from 'node:fs/promises';
 import { basename, join, relative, resolve } from 'node:path';
 import { Subject, concatMap, defer, filter, from, map, mergeMap, switchMap, takeUntil, tap, toArray, type Observable } from 'rxjs';
-import type { InvokeAIClient } from '../../client/types.js';
+import {
+  loadWorkflowFile,
+  runWorkflow,
+  syncModels,
+  type InvokeAIClient,
+  type RunEvent,
+  type RunResult,
+  type RunWorkflowOptions,
+  type Workflow,
+} from '../../index.js';
+import type { CliIo } from '../cliIo.js';
 import type { CliCommand } from '../command.js';
-import type { CliIo } from '../runCli.js';
-import { exitCode } from '../exitCode.js';
 import { describeFailure } from '../describeFailure.js';
+import { UsageError } from '../errors/UsageError.js';
+import { exitCode } from '../exitCode.js';
 import { processInterrupts, type InterruptSource } from '../interrupts.js';
 import { OutputDir, safeFileStem } from '../output/OutputDir.js';
+import { parseArgs } from '../parseArgs.js';
 import { parseArgsOrUsage } from '../parseArgsOrUsage.js';
 import { ProgressView } from '../progress/ProgressView.js';
 import { openServer, type ServerDeps, type ServerSession } from '../serverSession.js';
-import { runWorkflow, type RunWorkflowOptions } from '../../run/runWorkflow.js';
-import type { RunEvent, RunResult } from '../../run/types.js';
-import { loadWorkflowFile } from '../../workflow/loadWorkflowFile.js';
-import { syncModels } from '../../workflow/syncModels.js';
-import type { Workflow } from '../../workflow/Workflow.js';
-import { parseArgs, UsageError } from './workflowArgs.js';
 
 const USAGE = `usage: invokeai-rx run WORKFLOW.json [--set REF=VALUE]... [options]
 

@@ -1,9 +1,9 @@
+import type { EmulatorOptions, EmulatorUser } from '../../emulator/index.js';
+import type { CliIo } from '../cliIo.js';
 import type { CliCommand } from '../command.js';
-import type { CliIo } from '../runCli.js';
+import { UsageError } from '../errors/UsageError.js';
+import { parseArgs } from '../parseArgs.js';
 import { parseArgsOrUsage } from '../parseArgsOrUsage.js';
-import type { EmulatorUser } from '../../emulator/auth.js';
-import type { EmulatorOptions } from '../../emulator/types.js';
-import { parseArgs, UsageError } from './workflowArgs.js';
 
 const USAGE = `usage: invokeai-rx serve [options]
 
@@ -63,7 +63,7 @@ export function serveOptions(argv: readonly string[]): EmulatorOptions | 'help' 
 export async function serve(argv: readonly string[], io: CliIo, stop: Promise<unknown>): Promise<number> {
   const options = parseArgsOrUsage('serve', USAGE, io, () => serveOptions(argv));
   if (typeof options === 'number') return options;
-  const { startEmulator } = await import('../../emulator/startEmulator.js');
+  const { startEmulator } = await import('../../emulator/index.js');
   let emu;
   try {
     emu = await startEmulator(options);

@@ -1,4 +1,4 @@
-import type { RunEvent } from '../../run/types.js';
+import type { RunEvent } from '../../index.js';
 
 /** Where one stage run is, as the progress display shows it. */
 export type ProgressPhase = 'waiting' | 'submitting' | 'queued' | 'running' | 'done' | 'failed' | 'canceled';

@@ -1,4 +1,4 @@
-import type { RunEvent } from '../../run/types.js';
+import type { RunEvent } from '../../index.js';
 import { formatSeconds } from '../output/indexHtml.js';
 import { fitLine, formatRow, percent } from './formatRow.js';
 import { applyRunEvent, isActive, newRow, type ProgressRow } from './ProgressRow.js';

@@ -5,17 +5,17 @@ import { fileURLToPath } from 'node:url';
 import { decode, encode } from 'fast-png';
 import { of, type Observable } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { outputFileNames, runMain } from '../../src/cli/commands/run.js';
-import { runCli } from '../../src/cli/runCli.js';
-import { DEFAULT_MODELS } from '../../src/emulator/defaultModels.js';
-import { startEmulator } from '../../src/emulator/startEmulator.js';
-import type { Emulator } from '../../src/emulator/types.js';
-import type { RunEvent } from '../../src/run/types.js';
-import type { ModelConfig } from '../../src/schemas/model.js';
-import { fakeClient, fakeQueueItem } from '../support/fakeClient.js';
-import { fakeIo } from '../workflow/fakeCliIo.js';
+import { outputFileNames, runMain } from '../../../src/cli/commands/run.js';
+import { runCli } from '../../../src/cli/runCli.js';
+import { DEFAULT_MODELS } from '../../../src/emulator/defaultModels.js';
+import { startEmulator } from '../../../src/emulator/startEmulator.js';
+import type { Emulator } from '../../../src/emulator/types.js';
+import type { RunEvent } from '../../../src/run/types.js';
+import type { ModelConfig } from '../../../src/schemas/model.js';
+import { fakeClient, fakeQueueItem } from '../../support/fakeClient.js';
+import { fakeIo } from '../fakeCliIo.js';
 
-const workflow = (name: string) => fileURLToPath(new URL(`../../data/workflows/${name}.json`, import.meta.url));
+const workflow = (name: string) => fileURLToPath(new URL(`../../../data/workflows/${name}.json`, import.meta.url));
 const readJson = (path: string) => JSON.parse(readFileSync(path, 'utf8')) as { nodes: { id: string; data: { type: string } }[] };
 
 let tmp: string;

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { fitLine, formatRow, progressBar } from '../../src/cli/progress/formatRow.js';
-import { applyRunEvent, newRow } from '../../src/cli/progress/ProgressRow.js';
-import { ProgressView } from '../../src/cli/progress/ProgressView.js';
-import type { RunEvent, RunResult } from '../../src/run/types.js';
-import { fakeQueueItem } from '../support/fakeClient.js';
+import { fitLine, formatRow, progressBar } from '../../../src/cli/progress/formatRow.js';
+import { applyRunEvent, newRow } from '../../../src/cli/progress/ProgressRow.js';
+import { ProgressView } from '../../../src/cli/progress/ProgressView.js';
+import type { RunEvent, RunResult } from '../../../src/run/types.js';
+import { fakeQueueItem } from '../../support/fakeClient.js';
 
 const ESC = '\u001b';
 

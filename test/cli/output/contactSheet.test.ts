@@ -1,8 +1,8 @@
 import { decode, encode } from 'fast-png';
 import { describe, expect, it } from 'vitest';
-import { drawText, FONT_CHARACTERS, glyph, GLYPH_HEIGHT, GLYPH_WIDTH, textWidth, type RgbCanvas } from '../../src/cli/output/bitmapFont.js';
-import { contactSheetPng, renderContactSheet } from '../../src/cli/output/contactSheet.js';
-import { decodeToRgb, fitInBox, resizeRgb, type RgbImage } from '../../src/cli/output/rgbImage.js';
+import { CELL_WIDTH, drawText, FONT_CHARACTERS, glyph, GLYPH_HEIGHT, GLYPH_WIDTH, textWidth, type RgbCanvas } from '../../../src/cli/output/bitmapFont.js';
+import { contactSheetPng, renderContactSheet } from '../../../src/cli/output/contactSheet.js';
+import { decodeToRgb, fitInBox, resizeRgb, type RgbImage } from '../../../src/cli/output/rgbImage.js';
 
 const REQUIRED = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 .:_-%()';
 
@@ -15,6 +15,13 @@ function solid(width: number, height: number, rgb: [number, number, number]): Rg
 function pixel(img: RgbImage, x: number, y: number): number[] {
   const o = (y * img.width + x) * 3;
   return [...img.data.subarray(o, o + 3)];
+}
+
+/** A width×height image whose every pixel differs from its neighbours: red = x, green = y, blue = `tag`. */
+function gradient(width: number, height: number, tag: number): RgbImage {
+  const data = new Uint8Array(width * height * 3);
+  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) data.set([x * 6, y * 6, tag], (y * width + x) * 3);
+  return { width, height, data };
 }
 
 function blank(width: number, height: number): RgbCanvas {
@@ -79,9 +86,22 @@ describe('5x7 bitmap font', () => {
     expect(ink(a)).toEqual(ink(b));
   });
 
-  it('clips at the canvas edges', () => {
-    const c = blank(3, 3);
-    expect(() => drawText(c, 'WWW', -2, -2, [1, 1, 1], 3)).not.toThrow();
+  it('clips at the canvas edges without wrapping into other rows', () => {
+    const c = blank(10, 10);
+    drawText(c, 'WM', -4, -5, [1, 1, 1], 3);
+    // Where each glyph cell lands, worked out from the glyphs themselves; pixels off the canvas are dropped.
+    const expected = Array.from({ length: 10 }, (_, y) =>
+      Array.from({ length: 10 }, (_, x) => {
+        const gy = Math.floor((y + 5) / 3);
+        const column = x + 4;
+        const char = Math.floor(column / (CELL_WIDTH * 3));
+        const gx = Math.floor((column - char * CELL_WIDTH * 3) / 3);
+        return gy < GLYPH_HEIGHT && gx < GLYPH_WIDTH && glyph('WM'[char]!)[gy]![gx] ? '#' : '.';
+      }).join(''),
+    );
+    expect(expected.join('')).toContain('#');
+    expect(expected.join('')).toContain('.');
+    expect(ink(c)).toEqual(expected);
   });
 });
 
@@ -143,10 +163,35 @@ describe('contact sheet', () => {
     for (let y = 0; y < sheet.height; y++) for (let x = 44; x < sheet.width; x++) expect(pixel(sheet, x, y)).toEqual(background);
   });
 
-  it('encodes one row per chain as an RGB PNG', () => {
-    const png = decode(contactSheetPng([cells, cells.slice(0, 1)], { thumbnail: 40, padding: 4 }));
+  it('encodes one row per chain as an RGB PNG whose tiles are the source pixels', () => {
+    // Sources as large as the thumbnail box are not resampled: every tile pixel is a source pixel.
+    const a = gradient(40, 40, 10);
+    const b = gradient(40, 40, 20);
+    const c = gradient(40, 40, 30);
+    const rows = [
+      [
+        { image: a, caption: ['base', '1.2s'] },
+        { image: b, caption: ['refined'] },
+      ],
+      [{ image: c, caption: ['base-2'] }],
+    ];
+    const png = decode(contactSheetPng(rows, { thumbnail: 40, padding: 4 }));
     expect(png.channels).toBe(3);
+    expect(png.depth).toBe(8);
     expect(png.width).toBe(92);
-    expect(png.height).toBe(4 + 2 * (40 + 2 + 32 + 4));
+    const rowHeight = 40 + 2 + 32 + 4;
+    expect(png.height).toBe(4 + 2 * rowHeight);
+    const sheet: RgbImage = { width: png.width, height: png.height, data: png.data as Uint8Array };
+    const tiles = [
+      { image: a, left: 4, top: 4 },
+      { image: b, left: 48, top: 4 },
+      { image: c, left: 4, top: 4 + rowHeight },
+    ];
+    const places = [[0, 0], [39, 0], [0, 39], [39, 39], [17, 23], [5, 31]] as const;
+    for (const { image, left, top } of tiles) {
+      for (const [x, y] of places) expect(pixel(sheet, left + x, top + y), `${left + x},${top + y}`).toEqual(pixel(image, x, y));
+    }
+    // The second row has no second tile: background there.
+    expect(pixel(sheet, 48 + 20, 4 + rowHeight + 20)).toEqual([32, 32, 36]);
   });
 });

@@ -1,18 +1,22 @@
 import { EMPTY, concat, concatMap, defer, filter, from, map, mergeMap, of, range, tap, type MonoTypeOperatorFunction, type Observable, type OperatorFunction } from 'rxjs';
-import type { InvokeAIClient } from '../client/types.js';
-import { runWorkflow } from '../run/runWorkflow.js';
-import type { Workflow } from '../workflow/Workflow.js';
-import { adaptiveRefine, type AdaptiveRefineStep } from '../../operators/adaptiveRefine.js';
-import { enhanceFaces } from '../../operators/enhanceFaces.js';
-import { generateBase, type BaseParams } from '../../operators/generateBase.js';
-import type { RunOptions, RunWorkflowFn } from '../../operators/internal/runStage.js';
-import { DEFAULT_STRENGTH_SCHEDULE, progressiveRefine } from '../../operators/progressiveRefine.js';
-import { refine } from '../../operators/refine.js';
-import type { StageOutput } from '../../operators/StageResult.js';
-import { upscale } from '../../operators/upscale.js';
-import type { OutputDir } from './output/OutputDir.js';
-import type { ManifestStage, ManifestStageName } from './output/runManifest.js';
-import type { ProgressView } from './progress/ProgressView.js';
+import { runWorkflow, type InvokeAIClient, type Workflow } from '../../index.js';
+import {
+  adaptiveRefine,
+  DEFAULT_STRENGTH_SCHEDULE,
+  enhanceFaces,
+  generateBase,
+  progressiveRefine,
+  refine,
+  upscale,
+  type AdaptiveRefineStep,
+  type BaseParams,
+  type RunOptions,
+  type RunWorkflowFn,
+  type StageOutput,
+} from '../../../operators/index.js';
+import type { OutputDir } from '../output/OutputDir.js';
+import type { ManifestStage, ManifestStageName } from '../output/runManifest.js';
+import type { ProgressView } from '../progress/ProgressView.js';
 
 /** What the `refine` command asked for (validated). */
 export interface RefineSettings {

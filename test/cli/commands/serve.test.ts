@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { serve, serveOptions } from '../../src/cli/commands/serve.js';
-import type { CliIo } from '../../src/cli/runCli.js';
+import { serve, serveOptions } from '../../../src/cli/commands/serve.js';
+import type { CliIo } from '../../../src/cli/cliIo.js';
 
 function io() {
   let out = '';

@@ -1,7 +1,4 @@
-/** A command line that does not follow a command's usage (exit code 2). */
-export class UsageError extends Error {
-  override name = 'UsageError' as const;
-}
+import { UsageError } from './errors/UsageError.js';
 
 export interface ParsedArgs {
   positionals: string[];
@@ -10,7 +7,7 @@ export interface ParsedArgs {
   values: Map<string, string[]>;
 }
 
-/** Minimal `--flag` / `--option VALUE` / `--option=VALUE` parser shared by the workflow commands. */
+/** Minimal `--flag` / `--option VALUE` / `--option=VALUE` parser shared by the commands; bad input throws {@link UsageError}. */
 export function parseArgs(argv: readonly string[], spec: { flags: readonly string[]; repeatable: readonly string[] }): ParsedArgs {
   const parsed: ParsedArgs = { positionals: [], flags: new Set(), values: new Map() };
   for (let i = 0; i < argv.length; i++) {
@@ -41,10 +38,4 @@ export function parseArgs(argv: readonly string[], spec: { flags: readonly strin
     }
   }
   return parsed;
-}
-
-/** One line for stderr: the error's message, newlines flattened. */
-export function errorLine(command: string, error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return `invokeai-rx ${command}: ${message.replace(/\s*\n\s*/g, ' ')}\n`;
 }

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/runCli.js';
-import { zEnqueueBatchBody } from '../../src/schemas/graph.js';
-import { FIXTURES, listWorkflowFiles, STALE_WORKFLOWS } from '../workflow/fixtures.js';
-import { fakeIo } from '../workflow/fakeCliIo.js';
+import { runCli } from '../../../src/cli/runCli.js';
+import { zEnqueueBatchBody } from '../../../src/schemas/graph.js';
+import { FIXTURES, listWorkflowFiles, STALE_WORKFLOWS } from '../../workflow/fixtures.js';
+import { fakeIo } from '../fakeCliIo.js';
 
 async function payload(...argv: string[]) {
   const io = fakeIo(FIXTURES);

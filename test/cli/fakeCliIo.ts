@@ -1,4 +1,4 @@
-import type { CliIo } from '../../src/cli/runCli.js';
+import type { CliIo } from '../../src/cli/cliIo.js';
 
 /** A CliIo that records what a command prints. */
 export function fakeIo(cwd: string): CliIo & { stdout: () => string; stderr: () => string } {

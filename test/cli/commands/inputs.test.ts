@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/runCli.js';
-import { loadWorkflowFile } from '../../src/workflow/loadWorkflowFile.js';
-import { FIXTURES, listWorkflowFiles } from '../workflow/fixtures.js';
-import { fakeIo } from '../workflow/fakeCliIo.js';
+import { runCli } from '../../../src/cli/runCli.js';
+import { loadWorkflowFile } from '../../../src/workflow/loadWorkflowFile.js';
+import { FIXTURES, listWorkflowFiles } from '../../workflow/fixtures.js';
+import { fakeIo } from '../fakeCliIo.js';
 
 describe('invokeai-rx inputs', () => {
   it.each(listWorkflowFiles())('%s: --json lists every input', async (name, path) => {

@@ -1,0 +1,19 @@
+/** What a command reads from and writes to: the process, or a recorder in tests. */
+export interface CliIo {
+  out(text: string): void;
+  err(text: string): void;
+  /** Whether stdout is an interactive terminal (live progress bars vs plain lines). */
+  isTTY: boolean;
+  env: Record<string, string | undefined>;
+  cwd: string;
+}
+
+export function processIo(): CliIo {
+  return {
+    out: (t) => void process.stdout.write(t),
+    err: (t) => void process.stderr.write(t),
+    isTTY: Boolean(process.stdout.isTTY),
+    env: process.env,
+    cwd: process.cwd(),
+  };
+}
