@@ -2,7 +2,7 @@
  * The layers import downwards only (see DESIGN.md, "Layout"). `npm run lint:deps` checks it in CI:
  * a new import cycle or an import against the layer order fails the build.
  */
-const core = '^src/(client|http|events|run|workflow|schemas|errors|quality|image)/';
+const core = '^src/(client|http|events|run|workflow|schemas|errors|quality|image|util)/';
 
 module.exports = {
   forbidden: [

@@ -10,6 +10,7 @@ export {
   createBoardsApi,
   createImagesApi,
   createInvokeAIClient,
+  imageObjectUrl,
   createModelsApi,
   createQueueApi,
   parseServerUrl,

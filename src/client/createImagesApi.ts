@@ -1,4 +1,4 @@
-import { defer } from 'rxjs';
+import { defer, map } from 'rxjs';
 import type { HttpContext } from '../http/HttpContext.js';
 import { request$ } from '../http/request.js';
 import { zDeleteImagesResult, zImageDTO, zStarredImagesResult } from '../schemas/image.js';
@@ -35,6 +35,12 @@ export function createImagesApi(ctx: HttpContext): ImagesApi {
     get: (imageName) => request$(ctx, { method: 'GET', path: image(imageName), schema: zImageDTO }),
     download: (imageName) =>
       request$<Uint8Array>(ctx, { method: 'GET', path: image(imageName, '/full'), responseType: 'bytes' }),
+    blob: (imageName, options = {}) =>
+      request$<Uint8Array>(ctx, {
+        method: 'GET',
+        path: image(imageName, options.thumbnail ? '/thumbnail' : '/full'),
+        responseType: 'bytes',
+      }).pipe(map((bytes) => new Blob([toArrayBuffer(bytes)], { type: options.thumbnail ? 'image/webp' : 'image/png' }))),
     downloadThumbnail: (imageName) =>
       request$<Uint8Array>(ctx, { method: 'GET', path: image(imageName, '/thumbnail'), responseType: 'bytes' }),
     delete: (imageName) => request$(ctx, { method: 'DELETE', path: image(imageName), schema: zDeleteImagesResult }),

@@ -1,4 +1,3 @@
-import crossFetch from 'cross-fetch';
 import { Subject, takeUntil } from 'rxjs';
 import { type BoardRepo, createBoardRepo } from '../compat/createBoardRepo.js';
 import { type WorkflowRepo, createWorkflowRepo } from '../compat/createWorkflowRepo.js';
@@ -28,10 +27,11 @@ import type { EventsApi, InvokeAIClient } from './types.js';
 export function createInvokeAIClient(options: InvokeAIClientConfig): InvokeAIClient {
   const config = resolveConfig(options);
   const tokens = createTokenStore(options.token === '' ? undefined : options.token);
-  const fetchImpl = options.fetch ?? (crossFetch as typeof globalThis.fetch);
-  if (typeof fetchImpl !== 'function') {
+  if (options.fetch === undefined && typeof globalThis.fetch !== 'function') {
     throw new TypeError('No fetch implementation available; pass one as the `fetch` option.');
   }
+  // Called on its global: browsers throw "Illegal invocation" for a detached window.fetch.
+  const fetchImpl = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   const ctx: HttpContext = { config, fetch: fetchImpl, token: tokens.token, setToken: tokens.setToken };
 
   const rawEvents = createEventsApi({ config, token: tokens.token, socketFactory: options.socketFactory });

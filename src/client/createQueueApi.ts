@@ -5,6 +5,7 @@ import type { HttpContext } from '../http/HttpContext.js';
 import { request$ } from '../http/request.js';
 import { isRetryable, retryDelay } from '../http/retry.js';
 import { type Batch, zBatch } from '../schemas/graph.js';
+import { randomUUID } from '../util/randomUUID.js';
 import {
   type BatchStatus,
   type EnqueueBatchResult,
@@ -72,7 +73,7 @@ export function createQueueApi(ctx: HttpContext): QueueApi {
   const enqueueBatch: QueueApi['enqueueBatch'] = (batch: Batch, options = {}) =>
     defer(() => {
       const prepend = options.prepend ?? false;
-      const parsed = zBatch.safeParse({ ...batch, batch_id: batch.batch_id ?? crypto.randomUUID() });
+      const parsed = zBatch.safeParse({ ...batch, batch_id: batch.batch_id ?? randomUUID() });
       if (!parsed.success) {
         const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
         throw new TypeError(`Invalid batch (${issues}); build it with the workflow helpers or fix the fields listed.`);

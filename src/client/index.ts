@@ -15,6 +15,7 @@ export type {
 // Both the client interface (type) and its value companion (`InvokeAIClient.fromUrl`).
 export { InvokeAIClient } from './InvokeAIClient.js';
 export { createInvokeAIClient } from './createInvokeAIClient.js';
+export { imageObjectUrl } from './imageObjectUrl.js';
 export { DEFAULT_QUEUE_ID, DEFAULT_TIMEOUT, resolveConfig, type InvokeAIClientConfig } from './config.js';
 export { parseServerUrl, type ServerLocation } from './parseServerUrl.js';
 export { createQueueApi } from './createQueueApi.js';

@@ -56,6 +56,12 @@ export interface ImagesApi {
   get(imageName: string): Observable<ImageDTO>;
   /** Full-resolution PNG bytes. */
   download(imageName: string): Observable<Uint8Array>;
+  /**
+   * The image as a `Blob` (`image/png`, or `image/webp` for the thumbnail), fetched through the
+   * client so the token goes with it: an `<img src>` cannot carry a Bearer header. See
+   * `imageObjectUrl` for an object URL that is revoked when you unsubscribe.
+   */
+  blob(imageName: string, options?: { thumbnail?: boolean }): Observable<Blob>;
   /** WebP thumbnail bytes. */
   downloadThumbnail(imageName: string): Observable<Uint8Array>;
   delete(imageName: string): Observable<DeleteImagesResult>;
@@ -113,7 +119,7 @@ export interface ClientOptions {
   queueId?: string;
   /** Bearer token; sent only to the configured origin, never printed. */
   token?: string;
-  /** @default cross-fetch */
+  /** @default the global `fetch` (browsers, Node 18+, Deno, Bun), called on its global */
   fetch?: typeof globalThis.fetch;
   /** Retry policy for idempotent requests. */
   retry?: Partial<RetryOptions>;

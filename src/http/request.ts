@@ -112,7 +112,7 @@ async function perform<T>(ctx: HttpContext, spec: RequestSpec<T>, signal: AbortS
   let body: BodyInit | undefined;
   let contentType: string | undefined;
   if (spec.form !== undefined) {
-    // Encoded up front because node-fetch (cross-fetch's Node implementation) cannot send a
+    // Encoded up front because some fetch implementations (node-fetch among them) cannot send a
     // WHATWG FormData; bytes with an explicit boundary work with every fetch.
     const encoded = new Response(spec.form);
     body = new Uint8Array(await encoded.arrayBuffer());
@@ -143,7 +143,14 @@ async function perform<T>(ctx: HttpContext, spec: RequestSpec<T>, signal: AbortS
       }
     } catch (cause) {
       if (signal.aborted) throw cause;
-      throw new NetworkError({ method, url: shownUrl, cause: scrubError(cause, token), ambiguous: !neverSent(cause) });
+      const blocked = blockedByBrowser(cause);
+      throw new NetworkError({
+        method,
+        url: shownUrl,
+        cause: scrubError(cause, token),
+        ambiguous: !blocked && !neverSent(cause),
+        ...(blocked ? { blocked: { pageOrigin: pageOrigin() } } : {}),
+      });
     }
 
     const location = response.headers.get('location');
@@ -230,6 +237,20 @@ function isRedirect(status: number): boolean {
 
 function originOf(url: string): string {
   return new URL(url).origin;
+}
+
+/**
+ * Browsers reject fetch with a bare `TypeError` for CORS refusals, mixed content and lost
+ * networks alike, and say no more (on purpose); Node's fetch gives a TypeError with a coded cause.
+ */
+function blockedByBrowser(cause: unknown): boolean {
+  const g = globalThis as { document?: unknown; WorkerGlobalScope?: unknown };
+  return cause instanceof TypeError && (g.document !== undefined || g.WorkerGlobalScope !== undefined);
+}
+
+function pageOrigin(): string | null {
+  const origin = (globalThis as { location?: { origin?: unknown } }).location?.origin;
+  return typeof origin === 'string' && origin !== 'null' ? origin : null;
 }
 
 function neverSent(cause: unknown): boolean {

@@ -51,13 +51,14 @@ export interface RetryContext {
  * - Idempotent requests: retryable statuses, network errors and request timeouts are retried.
  * - Non-idempotent requests are retried only when the server cannot have acted on them: a 429
  *   (rejected before processing) or a network error that happened before the request was sent.
+ * - A request the browser blocked (CORS, mixed content) is never retried: nothing would change.
  */
 export function isRetryable(error: unknown, context: RetryContext, options: Pick<RetryOptions, 'statusCodes'> = DEFAULT_RETRY_OPTIONS): boolean {
   if (isHttpError(error)) {
     if (!options.statusCodes.includes(error.status)) return false;
     return context.idempotent || error.status === 429;
   }
-  if (isNetworkError(error)) return context.idempotent || !error.ambiguous;
+  if (isNetworkError(error)) return !error.blocked && (context.idempotent || !error.ambiguous);
   if (isRequestTimeoutError(error)) return context.idempotent;
   return false;
 }

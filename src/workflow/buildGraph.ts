@@ -5,6 +5,7 @@ import { isDataEdge, resolveConnectorSource } from './graphTopology.js';
 import { BATCH_NODE_TYPES, GENERATOR_NODE_TYPES, SAVED_WORKFLOW_INPUT_PREFIX } from './nodeTypes.js';
 import type { Workflow } from './Workflow.js';
 import type { InvocationNode, WorkflowNode } from './workflowSchema.js';
+import { randomUUID } from '../util/randomUUID.js';
 
 export interface BuildGraphOptions {
   /**
@@ -129,7 +130,7 @@ export function buildGraph(wf: Workflow, options: BuildGraphOptions = {}): Built
   }
   for (const edge of edges) delete nodes[edge.destination.node_id]![edge.destination.field];
 
-  return { graph: { id: options.id ?? globalThis.crypto.randomUUID(), nodes, edges }, warnings };
+  return { graph: { id: options.id ?? randomUUID(), nodes, edges }, warnings };
 }
 
 function isBatchOrGenerator(node: WorkflowNode): boolean {

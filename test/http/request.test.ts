@@ -1,4 +1,5 @@
-import crossFetch from 'cross-fetch';
+import { once } from 'node:events';
+import { createServer, type AddressInfo } from 'node:net';
 import { HttpResponse, delay, http } from 'msw';
 import { firstValueFrom, lastValueFrom } from 'rxjs';
 import { describe, expect, it } from 'vitest';
@@ -22,7 +23,7 @@ function context(options: Partial<InvokeAIClientConfig> = {}): HttpContext & { s
   const signals: AbortSignal[] = [];
   const fetch: typeof globalThis.fetch = (input, init) => {
     if (init?.signal) signals.push(init.signal);
-    return (crossFetch as typeof globalThis.fetch)(input, init);
+    return globalThis.fetch(input, init);
   };
   const config = resolveConfig({ baseUrl: BASE_URL, ...options, retry: { baseDelay: 1, backoffLimit: 20, ...options.retry } });
   return { config, fetch, ...createTokenStore(options.token), signals };
@@ -136,7 +137,12 @@ describe('request$', () => {
     });
 
     it('connection refused → NetworkError that is not ambiguous', async () => {
-      const ctx = { ...context(), config: resolveConfig({ baseUrl: 'http://127.0.0.1:1', retry: { limit: 0 } }) };
+      // A port that was just free: nothing listens there (port 1 is a fetch "bad port", refused unsent too).
+      const probe = createServer().listen(0, '127.0.0.1');
+      await once(probe, 'listening');
+      const { port } = probe.address() as AddressInfo;
+      await new Promise((resolve) => probe.close(resolve));
+      const ctx = { ...context(), config: resolveConfig({ baseUrl: `http://127.0.0.1:${port}`, retry: { limit: 0 } }) };
       server.close(); // let this one request really hit the closed loopback port
       try {
         const error = (await failure(lastValueFrom(request$(ctx, getVersion)))) as NetworkError;

@@ -21,7 +21,7 @@ export function useMswServer(...handlers: RequestHandler[]): SetupServer {
 }
 
 /**
- * A client for {@link BASE_URL} with the default fetch (cross-fetch, intercepted by msw), no
+ * A client for {@link BASE_URL} with the default fetch (the global one, intercepted by msw), no
  * socket, and tiny retry delays so retry tests stay fast without touching the retry logic.
  */
 export function testClient(options: Partial<InvokeAIClientConfig> = {}): InvokeAIClient {
