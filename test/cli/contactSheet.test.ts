@@ -1,18 +1,17 @@
-import { decode, encode } from 'fast-png';
+import { decode } from 'fast-png';
 import { describe, expect, it } from 'vitest';
 import { drawText, FONT_CHARACTERS, glyph, GLYPH_HEIGHT, GLYPH_WIDTH, textWidth, type RgbCanvas } from '../../src/cli/output/bitmapFont.js';
 import { contactSheetPng, renderContactSheet } from '../../src/cli/output/contactSheet.js';
-import { decodeToRgb, fitInBox, resizeRgb, type RgbImage } from '../../src/cli/output/rgbImage.js';
 
 const REQUIRED = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 .:_-%()';
 
-function solid(width: number, height: number, rgb: [number, number, number]): RgbImage {
+function solid(width: number, height: number, rgb: [number, number, number]): RgbCanvas {
   const data = new Uint8Array(width * height * 3);
   for (let i = 0; i < data.length; i += 3) data.set(rgb, i);
   return { width, height, data };
 }
 
-function pixel(img: RgbImage, x: number, y: number): number[] {
+function pixel(img: RgbCanvas, x: number, y: number): number[] {
   const o = (y * img.width + x) * 3;
   return [...img.data.subarray(o, o + 3)];
 }
@@ -82,26 +81,6 @@ describe('5x7 bitmap font', () => {
   it('clips at the canvas edges', () => {
     const c = blank(3, 3);
     expect(() => drawText(c, 'WWW', -2, -2, [1, 1, 1], 3)).not.toThrow();
-  });
-});
-
-describe('rgb images', () => {
-  it('decodes RGBA over a background, 16-bit grey and palette PNGs to 8-bit RGB', () => {
-    const rgba = encode({ width: 2, height: 1, data: new Uint8Array([255, 0, 0, 255, 0, 255, 0, 0]), channels: 4, depth: 8 });
-    expect([...decodeToRgb(rgba, [10, 20, 30]).data]).toEqual([255, 0, 0, 10, 20, 30]);
-    const grey16 = encode({ width: 2, height: 1, data: new Uint16Array([65535, 0]), channels: 1, depth: 16 });
-    expect([...decodeToRgb(grey16).data]).toEqual([255, 255, 255, 0, 0, 0]);
-    const palette = encode({ width: 2, height: 1, data: new Uint8Array([1, 0]), channels: 1, depth: 8, palette: [[0, 0, 255], [9, 8, 7]] });
-    expect([...decodeToRgb(palette).data]).toEqual([9, 8, 7, 0, 0, 255]);
-  });
-
-  it('averages when shrinking and repeats pixels when enlarging', () => {
-    const row: RgbImage = { width: 4, height: 1, data: new Uint8Array([0, 0, 0, 100, 100, 100, 200, 200, 200, 255, 255, 255]) };
-    expect([...resizeRgb(row, 2, 1).data]).toEqual([50, 50, 50, 228, 228, 228]);
-    const two: RgbImage = { width: 2, height: 1, data: new Uint8Array([10, 10, 10, 90, 90, 90]) };
-    expect([...resizeRgb(two, 4, 2).data]).toEqual([10, 10, 10, 10, 10, 10, 90, 90, 90, 90, 90, 90, 10, 10, 10, 10, 10, 10, 90, 90, 90, 90, 90, 90]);
-    expect(fitInBox(100, 50, 40)).toEqual({ width: 40, height: 20 });
-    expect(fitInBox(20, 20, 40)).toEqual({ width: 40, height: 40 });
   });
 });
 
