@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toLuma, type Raster } from '../../src/image/index.js';
+import { rasterFromPng, toLuma, type Raster } from '../../src/image/index.js';
 
 describe('toLuma', () => {
   it('weights RGB with Rec. 601 and ignores alpha', () => {
@@ -14,5 +14,10 @@ describe('toLuma', () => {
   it('takes grey as it is', () => {
     const grey: Raster = { width: 2, height: 1, channels: 1, data: Uint8Array.of(7, 200) };
     expect(toLuma(grey)).toEqual({ width: 2, height: 1, data: Float64Array.of(7, 200) });
+  });
+
+  it('reads packed 4-bit grey as its scaled levels', () => {
+    const png = { width: 3, height: 1, channels: 1, depth: 4 as const, data: Uint8Array.of(0x5f, 0x10) };
+    expect(Array.from(toLuma(rasterFromPng(png)).data)).toEqual([85, 255, 17]);
   });
 });
