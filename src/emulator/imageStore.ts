@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Raster } from './executor/types.js';
-import { downscale, encodePng } from './pngCodec.js';
+import { encodePng, shrinkToFit } from '../image/index.js';
 import { sqliteTime } from './sqliteTime.js';
 import { encodeWebpLossless } from './webpLossless.js';
 
@@ -132,7 +132,7 @@ export class ImageStore {
 
   /** WebP thumbnail, longer side at most 256 px (InvokeAI's default thumbnail size). */
   thumbnail(i: StoredImage): Uint8Array {
-    return (i.thumbnail ??= encodeWebpLossless(downscale(i.raster, 256)));
+    return (i.thumbnail ??= encodeWebpLossless(shrinkToFit(i.raster, 256, 'box')));
   }
 
   clear(): void {

@@ -1,6 +1,6 @@
-import { decode } from 'fast-png';
+import { decodePng, toLuma } from '../image/index.js';
 import { laplacianVariance } from './laplacianVariance.js';
-import { lumaImage, type LumaImage } from './lumaImage.js';
+import type { LumaImage } from './lumaImage.js';
 import { noiseSigma } from './noiseSigma.js';
 
 /** Laplacian variance at which `sharpness` is 0.5 (≈ the usual "in focus" threshold for photos). */
@@ -35,7 +35,7 @@ export interface QualityReport {
  * @param image PNG bytes, or an already computed luma image.
  */
 export function assessQuality(image: Uint8Array | LumaImage): QualityReport {
-  const luma = image instanceof Uint8Array ? lumaImage(decode(image)) : image;
+  const luma = image instanceof Uint8Array ? toLuma(decodePng(image)) : image;
   const v = laplacianVariance(luma);
   const sigma = noiseSigma(luma);
   const sharpness = v / (v + SHARPNESS_HALF_POINT);

@@ -1,10 +1,9 @@
-import { encode } from 'fast-png';
 import { CELL_HEIGHT, CELL_WIDTH, drawText, fillRect, textWidth, type RgbCanvas } from './bitmapFont.js';
-import { fitInBox, resizeRgb, type RgbImage } from './rgbImage.js';
+import { encodePng, fitInBox, resizeRaster } from '../../image/index.js';
 
 /** One image of a contact sheet with its caption lines (stage name, timing, …). */
 export interface ContactSheetCell {
-  image: RgbImage;
+  image: RgbCanvas;
   caption: readonly string[];
 }
 
@@ -36,7 +35,7 @@ const CAPTION_SCALE = 2;
  *  1.2s     0.8s     3.4s
  * ```
  */
-export function renderContactSheet(rows: readonly (readonly ContactSheetCell[])[], options: ContactSheetOptions = {}): RgbImage {
+export function renderContactSheet(rows: readonly (readonly ContactSheetCell[])[], options: ContactSheetOptions = {}): RgbCanvas {
   const box = options.thumbnail ?? 192;
   const pad = options.padding ?? 12;
   const background = options.background ?? [32, 32, 36];
@@ -55,7 +54,7 @@ export function renderContactSheet(rows: readonly (readonly ContactSheetCell[])[
       const left = pad + c * (box + pad);
       const top = pad + r * (cellHeight + pad);
       const size = fitInBox(cell.image.width, cell.image.height, box);
-      const thumb = resizeRgb(cell.image, size.width, size.height);
+      const thumb = resizeRaster({ ...cell.image, channels: 3 }, size.width, size.height, 'box');
       blit(canvas, thumb, left + Math.floor((box - size.width) / 2), top + Math.floor((box - size.height) / 2));
       cell.caption.slice(0, lines).forEach((text, i) => {
         const { line, scale } = fitCaption(text, box);
@@ -70,7 +69,7 @@ export function renderContactSheet(rows: readonly (readonly ContactSheetCell[])[
 /** {@link renderContactSheet} encoded as an 8-bit RGB PNG. */
 export function contactSheetPng(rows: readonly (readonly ContactSheetCell[])[], options: ContactSheetOptions = {}): Uint8Array {
   const sheet = renderContactSheet(rows, options);
-  return encode({ width: sheet.width, height: sheet.height, data: sheet.data, channels: 3, depth: 8 });
+  return encodePng({ ...sheet, channels: 3 });
 }
 
 function fitCaption(text: string, width: number): { line: string; scale: number } {
@@ -80,7 +79,7 @@ function fitCaption(text: string, width: number): { line: string; scale: number 
   return { line: `${[...text].slice(0, Math.max(0, max - 2)).join('')}..`, scale: 1 };
 }
 
-function blit(canvas: RgbCanvas, image: RgbImage, x: number, y: number): void {
+function blit(canvas: RgbCanvas, image: RgbCanvas, x: number, y: number): void {
   for (let row = 0; row < image.height; row++) {
     const ty = y + row;
     if (ty < 0 || ty >= canvas.height) continue;

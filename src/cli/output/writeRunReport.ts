@@ -1,7 +1,7 @@
+import { decodePng, flattenToRgb } from '../../image/index.js';
 import { contactSheetPng, type ContactSheetCell } from './contactSheet.js';
 import { formatSeconds, indexHtml } from './indexHtml.js';
 import type { OutputDir } from './OutputDir.js';
-import { decodeToRgb } from './rgbImage.js';
 import type { ManifestChain, ManifestStage, RunManifest } from './runManifest.js';
 
 export const MANIFEST_FILE = 'run.json';
@@ -38,7 +38,7 @@ export async function writeRunReport(out: OutputDir, manifest: Omit<RunManifest,
       const image = images.find((i) => i.record === stage);
       if (!image) return [];
       try {
-        return [{ image: decodeToRgb(image.bytes), caption: [stage.key, `${formatSeconds(stage.timings.durationMs)} ${stage.width}x${stage.height}`] }];
+        return [{ image: flattenToRgb(decodePng(image.bytes)), caption: [stage.key, `${formatSeconds(stage.timings.durationMs)} ${stage.width}x${stage.height}`] }];
       } catch {
         return []; // not a PNG: the file is still saved, it just has no thumbnail
       }

@@ -13,12 +13,11 @@ export { validateGraph, validateSelf, NOT_EXECUTABLE_NODE_ERROR, isBatchOrGenera
 export { executeSession, executeSessionWith, formatTraceback, type ExecuteOptions } from './executeSession.js';
 export { createExecutor, type Executor, type ExecutorOptions } from './createExecutor.js';
 export { normalizeGraph, normalizeNode } from './normalizeGraph.js';
-export { decodePng, encodePng, encodeThumbnail, fitRaster, progressImage } from './png.js';
+export { encodeThumbnail, fitRaster, progressImage } from './png.js';
 export { NODE_IMPLEMENTATIONS, GRAPH_NODE_TYPES, resolveImplementation, supportedNodeTypes } from './nodes/nodeImplementations.js';
 export { InvocationError, isInvocationError } from './invocationError.js';
 export { TensorStore } from './tensorStore.js';
 export type { FieldError } from './checkFieldValue.js';
-export { resizeRaster, type ResampleMode } from './raster/resize.js';
 export { convertRaster, createRaster, meanAbsDiff, type RasterMode } from './raster/raster.js';
 
 /** A node failure rejected by `executeSession` (`kind: 'node_failure'`). */

@@ -1,12 +1,7 @@
 import type { Graph } from '../../schemas/graph.js';
 
-/** A decoded raster. `channels` 1 (L), 3 (RGB) or 4 (RGBA); 8 bits per channel, row-major. */
-export interface Raster {
-  width: number;
-  height: number;
-  channels: 1 | 3 | 4;
-  data: Uint8Array;
-}
+export type { Raster } from '../../image/index.js';
+import type { Raster } from '../../image/index.js';
 
 /** Where a node's saved image goes, mirroring `context.images.save()`. */
 export interface SaveImageOptions {

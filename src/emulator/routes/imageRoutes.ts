@@ -4,7 +4,7 @@ import { HttpError, validationError } from '../http/HttpError.js';
 import { json, type RequestContext, type Route } from '../http/router.js';
 import { jsonBody, parseOr422 } from '../http/validation.js';
 import { IMAGE_CATEGORIES, imageDto, type StoredImage } from '../imageStore.js';
-import { decodePng, downscale } from '../pngCodec.js';
+import { decodePng, resizeNearest, shrinkToFit } from '../../image/index.js';
 
 const zNames = z.object({ image_names: z.array(z.string()) });
 const zChanges = z.strictObject({
@@ -42,16 +42,8 @@ function cropVisible(i: ReturnType<typeof decodePng>): ReturnType<typeof decodeP
 /** Nearest-neighbour resize to exact dimensions (`resize_to`). */
 function resizeTo(i: ReturnType<typeof decodePng>, w: number, h: number): ReturnType<typeof decodePng> {
   if (w === i.width && h === i.height) return i;
-  if (w <= i.width && h <= i.height && w / i.width === h / i.height) return downscale(i, Math.max(w, h));
-  const c = i.channels;
-  const data = new Uint8Array(w * h * c);
-  for (let y = 0; y < h; y++)
-    for (let x = 0; x < w; x++) {
-      const sx = Math.min(i.width - 1, Math.floor((x * i.width) / w));
-      const sy = Math.min(i.height - 1, Math.floor((y * i.height) / h));
-      data.set(i.data.subarray((sy * i.width + sx) * c, (sy * i.width + sx + 1) * c), (y * w + x) * c);
-    }
-  return { width: w, height: h, channels: c, data };
+  if (w <= i.width && h <= i.height && w / i.width === h / i.height) return shrinkToFit(i, Math.max(w, h), 'box');
+  return resizeNearest(i, w, h, 'corner');
 }
 
 /** `/api/v1/images/...` */

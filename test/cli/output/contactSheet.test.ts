@@ -1,24 +1,23 @@
-import { decode, encode } from 'fast-png';
+import { decode } from 'fast-png';
 import { describe, expect, it } from 'vitest';
 import { CELL_WIDTH, drawText, FONT_CHARACTERS, glyph, GLYPH_HEIGHT, GLYPH_WIDTH, textWidth, type RgbCanvas } from '../../../src/cli/output/bitmapFont.js';
 import { contactSheetPng, renderContactSheet } from '../../../src/cli/output/contactSheet.js';
-import { decodeToRgb, fitInBox, resizeRgb, type RgbImage } from '../../../src/cli/output/rgbImage.js';
 
 const REQUIRED = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 .:_-%()';
 
-function solid(width: number, height: number, rgb: [number, number, number]): RgbImage {
+function solid(width: number, height: number, rgb: [number, number, number]): RgbCanvas {
   const data = new Uint8Array(width * height * 3);
   for (let i = 0; i < data.length; i += 3) data.set(rgb, i);
   return { width, height, data };
 }
 
-function pixel(img: RgbImage, x: number, y: number): number[] {
+function pixel(img: RgbCanvas, x: number, y: number): number[] {
   const o = (y * img.width + x) * 3;
   return [...img.data.subarray(o, o + 3)];
 }
 
 /** A width×height image whose every pixel differs from its neighbours: red = x, green = y, blue = `tag`. */
-function gradient(width: number, height: number, tag: number): RgbImage {
+function gradient(width: number, height: number, tag: number): RgbCanvas {
   const data = new Uint8Array(width * height * 3);
   for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) data.set([x * 6, y * 6, tag], (y * width + x) * 3);
   return { width, height, data };
@@ -105,26 +104,6 @@ describe('5x7 bitmap font', () => {
   });
 });
 
-describe('rgb images', () => {
-  it('decodes RGBA over a background, 16-bit grey and palette PNGs to 8-bit RGB', () => {
-    const rgba = encode({ width: 2, height: 1, data: new Uint8Array([255, 0, 0, 255, 0, 255, 0, 0]), channels: 4, depth: 8 });
-    expect([...decodeToRgb(rgba, [10, 20, 30]).data]).toEqual([255, 0, 0, 10, 20, 30]);
-    const grey16 = encode({ width: 2, height: 1, data: new Uint16Array([65535, 0]), channels: 1, depth: 16 });
-    expect([...decodeToRgb(grey16).data]).toEqual([255, 255, 255, 0, 0, 0]);
-    const palette = encode({ width: 2, height: 1, data: new Uint8Array([1, 0]), channels: 1, depth: 8, palette: [[0, 0, 255], [9, 8, 7]] });
-    expect([...decodeToRgb(palette).data]).toEqual([9, 8, 7, 0, 0, 255]);
-  });
-
-  it('averages when shrinking and repeats pixels when enlarging', () => {
-    const row: RgbImage = { width: 4, height: 1, data: new Uint8Array([0, 0, 0, 100, 100, 100, 200, 200, 200, 255, 255, 255]) };
-    expect([...resizeRgb(row, 2, 1).data]).toEqual([50, 50, 50, 228, 228, 228]);
-    const two: RgbImage = { width: 2, height: 1, data: new Uint8Array([10, 10, 10, 90, 90, 90]) };
-    expect([...resizeRgb(two, 4, 2).data]).toEqual([10, 10, 10, 10, 10, 10, 90, 90, 90, 90, 90, 90, 10, 10, 10, 10, 10, 10, 90, 90, 90, 90, 90, 90]);
-    expect(fitInBox(100, 50, 40)).toEqual({ width: 40, height: 20 });
-    expect(fitInBox(20, 20, 40)).toEqual({ width: 40, height: 40 });
-  });
-});
-
 describe('contact sheet', () => {
   const background: [number, number, number] = [32, 32, 36];
   const text: [number, number, number] = [236, 236, 236];
@@ -181,7 +160,7 @@ describe('contact sheet', () => {
     expect(png.width).toBe(92);
     const rowHeight = 40 + 2 + 32 + 4;
     expect(png.height).toBe(4 + 2 * rowHeight);
-    const sheet: RgbImage = { width: png.width, height: png.height, data: png.data as Uint8Array };
+    const sheet: RgbCanvas = { width: png.width, height: png.height, data: png.data as Uint8Array };
     const tiles = [
       { image: a, left: 4, top: 4 },
       { image: b, left: 48, top: 4 },

@@ -8,7 +8,6 @@ import { combineMasks, maskFromAlpha } from '../../../src/emulator/executor/rast
 import { multiplyRasters } from '../../../src/emulator/executor/raster/multiply.js';
 import { cropRaster, padCropRaster, pasteImages } from '../../../src/emulator/executor/raster/paste.js';
 import { convertRaster, createRaster } from '../../../src/emulator/executor/raster/raster.js';
-import { resizeRaster } from '../../../src/emulator/executor/raster/resize.js';
 import type { Raster } from '../../../src/emulator/executor/types.js';
 
 const L = (width: number, height: number, values: number[]): Raster => ({ width, height, channels: 1, data: Uint8Array.from(values) });
@@ -58,29 +57,6 @@ describe('blur', () => {
     expect(out.data[9]).toBe(200);
     expect(out.data[4]!).toBeLessThan(50);
     expect(out.data[5]!).toBeGreaterThan(200);
-  });
-});
-
-describe('resize', () => {
-  it('nearest 2×2 → 4×4 repeats each pixel in a 2×2 block', () => {
-    const out = resizeRaster(L(2, 2, [10, 20, 30, 40]), 4, 4, 'nearest');
-    expect(Array.from(out.data)).toEqual([10, 10, 20, 20, 10, 10, 20, 20, 30, 30, 40, 40, 30, 30, 40, 40]);
-  });
-
-  it('bilinear 2 → 4 matches PIL (0, 64, 191, 255)', () => {
-    expect(Array.from(resizeRaster(L(2, 1, [0, 255]), 4, 1, 'bilinear').data)).toEqual([0, 64, 191, 255]);
-  });
-
-  it('box downscale averages blocks', () => {
-    expect(Array.from(resizeRaster(L(4, 1, [0, 100, 200, 250]), 2, 1, 'box').data)).toEqual([50, 225]);
-  });
-
-  it('bicubic and lanczos keep a constant image constant and produce the requested size', () => {
-    for (const mode of ['bicubic', 'lanczos', 'hamming'] as const) {
-      const out = resizeRaster(L(3, 3, Array(9).fill(90)), 7, 5, mode);
-      expect([out.width, out.height]).toEqual([7, 5]);
-      expect(new Set(out.data)).toEqual(new Set([90]));
-    }
   });
 });
 

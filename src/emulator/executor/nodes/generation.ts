@@ -5,7 +5,7 @@ import type { NodeContext, NodeImplementation, NodeOutputFields } from '../nodeC
 import { proceduralImage } from '../procedural.js';
 import { blurRaster } from '../raster/blur.js';
 import { convertRaster } from '../raster/raster.js';
-import { resizeRaster } from '../raster/resize.js';
+import { resizeRaster } from '../../../image/index.js';
 import { tensorName, type LatentsEntry } from '../tensorStore.js';
 import type { Raster } from '../types.js';
 

@@ -4,7 +4,7 @@ import { InvocationError } from '../invocationError.js';
 import type { NodeContext, NodeImplementation, NodeOutputFields, SavedImage } from '../nodeContext.js';
 import { proceduralImage } from '../procedural.js';
 import { convertRaster } from '../raster/raster.js';
-import { resizeRaster } from '../raster/resize.js';
+import { resizeRaster } from '../../../image/index.js';
 import { tensorName } from '../tensorStore.js';
 import type { Raster } from '../types.js';
 import { putLatents } from './generation.js';

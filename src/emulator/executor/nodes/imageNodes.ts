@@ -10,7 +10,7 @@ import { combineMasks, invertRaster, maskFromAlpha } from '../raster/mask.js';
 import { multiplyRasters } from '../raster/multiply.js';
 import { cropRaster, padCropRaster, pasteImages, pasteInto } from '../raster/paste.js';
 import { clampByte, convertRaster, createRaster, extractChannel, modeOf, type RasterMode } from '../raster/raster.js';
-import { resizeRaster, type ResampleMode } from '../raster/resize.js';
+import { resizeRaster, type ResampleMode } from '../../../image/index.js';
 import type { Raster } from '../types.js';
 
 type Color = { r: number; g: number; b: number; a: number };

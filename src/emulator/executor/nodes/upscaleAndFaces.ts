@@ -2,7 +2,7 @@ import type { NodeContext, NodeImplementation } from '../nodeContext.js';
 import { unsharpMask } from '../raster/blur.js';
 import { cropRaster } from '../raster/paste.js';
 import { convertRaster, createRaster } from '../raster/raster.js';
-import { resizeRaster } from '../raster/resize.js';
+import { resizeRaster } from '../../../image/index.js';
 import type { Raster } from '../types.js';
 
 /** Native scale of an upscaler: the record's `scale`, else `x4`/`4x` in its name, else 4. */
