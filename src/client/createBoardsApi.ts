@@ -1,6 +1,6 @@
 import { type Observable, catchError, defer, map, of, retry, shareReplay, switchMap, tap, throwError, timer } from 'rxjs';
 import { isHttpError, isNetworkError, isRequestTimeoutError } from '../errors/guards.js';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { HttpContext } from '../http/HttpContext.js';
 import { request$ } from '../http/request.js';
 import { retryDelay } from '../http/retry.js';

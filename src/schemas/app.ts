@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** `AppVersion` of `GET /api/v1/app/version`. */
 export const zAppVersion = z.looseObject({ version: z.string() });

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** `BoardVisibility` (multi-user servers). */
 export const zBoardVisibility = z.enum(['private', 'shared', 'public']);

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { zBatchStatus, zQueueItemStatus, zSessionQueueStatus } from './queue.js';
 
 // socket.io payloads of the queue room and the owner/admin rooms (InvokeAI `events_common.py`).

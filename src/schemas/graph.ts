@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** One end of a graph edge. */
 export const zEdgeConnection = z.object({ node_id: z.string(), field: z.string() });

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** `ImageCategory`: `general` = outputs; `user` = uploads; `mask`/`control`/`other` = special purpose. */
 export const zImageCategory = z.enum(['general', 'mask', 'control', 'user', 'other']);

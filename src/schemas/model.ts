@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * One of the server's 124 `AnyModelConfig` classes. Loose on purpose: only the fields every config

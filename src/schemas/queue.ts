@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { zBatch, zGraph } from './graph.js';
 
 // `GET /queue/{q}/i/{id}` serializes with `response_model_exclude_none`, so every nullable field

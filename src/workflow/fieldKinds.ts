@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { FieldKind, FieldSpec } from './fieldTable.js';
 import type { NodeFieldSettings } from './workflowSchema.js';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 // Loose objects throughout: exports carry editor-only keys (position, isOpen, nodePack, width, …)
 // and newer editors add more; the client reads only what it needs and passes the rest through.

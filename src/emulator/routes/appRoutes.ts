@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { bearerToken } from '../auth.js';
 import type { EmulatorContext, RegisteredUser } from '../emulatorContext.js';
 import { HttpError } from '../http/HttpError.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { StoredBoard } from '../boardStore.js';
 import type { EmulatorContext } from '../emulatorContext.js';
 import { HttpError, validationError } from '../http/HttpError.js';

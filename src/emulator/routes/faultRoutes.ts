@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Faults } from '../faults.js';
 import { json, type Route } from '../http/router.js';
 import { parseOr422 } from '../http/validation.js';

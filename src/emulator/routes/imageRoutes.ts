@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { EmulatorContext } from '../emulatorContext.js';
 import { HttpError, validationError } from '../http/HttpError.js';
 import { json, type RequestContext, type Route } from '../http/router.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { zEnqueueBatchBody, type BatchDatum, type Graph } from '../../schemas/graph.js';
 import { DEFAULT_FIELD_TABLE } from '../../workflow/fieldTable.js';
 import type { EmulatorContext } from '../emulatorContext.js';
