@@ -7,7 +7,7 @@ import { DEFAULT_MODELS } from './defaultModels.js';
 import type { EmulatorContext, RegisteredUser } from './emulatorContext.js';
 import { EventHub } from './eventHub.js';
 import { Faults, type RestartOptions } from './faults.js';
-import { HttpError } from './http/HttpError.js';
+import { EmulatorHttpError } from './errors/EmulatorHttpError.js';
 import { Router, type AuthUser, type Reply, type RequestContext } from './http/router.js';
 import { Query } from './http/validation.js';
 import { ImageStore } from './imageStore.js';
@@ -243,16 +243,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     if (auth === 'none') return SYSTEM_USER;
     if (auth === 'strict') {
       const claims = token ? tokens.verify(token) : undefined;
-      if (!token) throw new HttpError(401, 'Missing authentication credentials', { 'www-authenticate': 'Bearer' });
-      if (!claims) throw new HttpError(401, 'Invalid or expired authentication token', { 'www-authenticate': 'Bearer' });
+      if (!token) throw new EmulatorHttpError(401, 'Missing authentication credentials', { 'www-authenticate': 'Bearer' });
+      if (!claims) throw new EmulatorHttpError(401, 'Invalid or expired authentication token', { 'www-authenticate': 'Bearer' });
       return { user_id: claims.user_id, email: claims.email, is_admin: claims.is_admin };
     }
     if (!multiUser) return SYSTEM_USER;
-    if (!token) throw new HttpError(401, 'Authentication required');
+    if (!token) throw new EmulatorHttpError(401, 'Authentication required');
     const claims = tokens.verify(token);
-    if (!claims) throw new HttpError(401, 'Invalid or expired token');
-    if (![...users.values()].some((u) => u.user_id === claims.user_id)) throw new HttpError(401, 'User not found or inactive');
-    if (auth === 'admin' && !claims.is_admin) throw new HttpError(403, 'Admin privileges required');
+    if (!claims) throw new EmulatorHttpError(401, 'Invalid or expired token');
+    if (![...users.values()].some((u) => u.user_id === claims.user_id)) throw new EmulatorHttpError(401, 'User not found or inactive');
+    if (auth === 'admin' && !claims.is_admin) throw new EmulatorHttpError(403, 'Admin privileges required');
     return { user_id: claims.user_id, email: claims.email, is_admin: claims.is_admin };
   }
 
@@ -272,7 +272,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   }
 
   function errorReply(e: unknown): Reply {
-    if (e instanceof HttpError) {
+    if (e instanceof EmulatorHttpError) {
       if (e.headers['x-plain-text']) return { status: e.status, bytes: Buffer.from(String(e.detail)), contentType: 'text/plain; charset=utf-8' };
       return { status: e.status, json: { detail: e.detail }, headers: { ...e.headers } };
     }
@@ -305,7 +305,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       const m = faultRouter.match(method, path);
       let reply: Reply;
       try {
-        if (m.kind !== 'found') throw new HttpError(m.kind === 'not_found' ? 404 : 405, m.kind === 'not_found' ? 'Not Found' : 'Method Not Allowed');
+        if (m.kind !== 'found') throw new EmulatorHttpError(m.kind === 'not_found' ? 404 : 405, m.kind === 'not_found' ? 'Not Found' : 'Method Not Allowed');
         reply = await m.route.handler({ method, path, params: m.params, query: new Query(url.searchParams), headers: req.headers, body, user: SYSTEM_USER, multiUser });
       } catch (e) {
         reply = errorReply(e);
