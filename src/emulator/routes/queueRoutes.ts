@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { zEnqueueBatchBody, type BatchDatum, type Graph } from '../../schemas/graph.js';
 import { DEFAULT_FIELD_TABLE } from '../../workflow/fieldTable.js';
 import type { EmulatorContext } from '../emulatorContext.js';
-import { storedGraph } from '../graphDefaults.js';
 import { EmulatorHttpError, validationError, type ValidationErrorEntry } from '../errors/EmulatorHttpError.js';
+import { normalizeGraph } from '../executor/normalizeGraph.js';
 import { json, type RequestContext, type Route } from '../http/router.js';
 import { jsonBody, parseOr422, pathInt } from '../http/validation.js';
 import { withoutNulls } from '../jsonUtil.js';
@@ -104,7 +104,7 @@ export function queueRoutes(emu: EmulatorContext): Route[] {
         const dataErrors = batchDataErrors(batch.data, batch.graph);
         if (dataErrors.length > 0) throw validationError(dataErrors);
 
-        const graph = storedGraph(batch.graph);
+        const graph = normalizeGraph(batch.graph);
         const owner = emu.ownerOf(ctx.user);
         const outcome = queue.enqueue(queueId, { ...batch, graph }, body.prepend, owner, emu.maxQueueSize);
         const echo = {
