@@ -173,14 +173,17 @@ describe('enqueue_batch', () => {
 describe('status lifecycle and event order (§2.5)', () => {
   const seq = (itemId: number) =>
     sock.events
-      .filter((e) => e.payload?.item_id === itemId || (e.event === 'batch_enqueued' && false))
+      .filter((e) => e.payload?.item_id === itemId)
       .map((e) => (e.event === 'queue_item_status_changed' ? `status:${e.payload.status}` : e.event));
 
   it('completed item: in_progress → invocation events per node → completed', async () => {
     const r = await enqueue(emu, { graph: addGraph(4, 5), runs: 1 });
     const id = r.body.item_ids[0];
     await sock.waitFor((ev) => ev.some((e) => e.event === 'queue_item_status_changed' && e.payload.item_id === id && e.payload.status === 'completed'));
-    expect(sock.events.some((e) => e.event === 'batch_enqueued' && e.payload.batch_id === r.body.batch.batch_id)).toBe(true);
+    // batch_enqueued names no item: it must precede the item's first event.
+    const enqueuedAt = sock.events.findIndex((e) => e.event === 'batch_enqueued' && e.payload.batch_id === r.body.batch.batch_id);
+    expect(enqueuedAt).toBeGreaterThanOrEqual(0);
+    expect(enqueuedAt).toBeLessThan(sock.events.findIndex((e) => e.payload?.item_id === id));
     expect(seq(id)).toEqual([
       'status:in_progress',
       'invocation_started',

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import type { Raster } from '../../src/emulator/executor/types.js';
 import { encodeWebpLossless } from '../../src/emulator/webpLossless.js';
+import { decodeWebpLossless } from './support/decodeWebpLossless.js';
 
 /** Reads the VP8L header fields the WebP container spec defines (RFC 9649 §3.7.2.1 / §2.5). */
 function header(b: Uint8Array) {
@@ -34,5 +36,45 @@ describe('encodeWebpLossless', () => {
     clear[3] = 0;
     expect(header(encodeWebpLossless({ width: 2, height: 2, channels: 4, data: clear })).alpha).toBe(1);
     expect(() => encodeWebpLossless({ width: 0, height: 1, channels: 1, data: new Uint8Array() })).toThrow(RangeError);
+  });
+
+  describe('pixels decode back to the source', () => {
+    // Deterministic noise: every byte value occurs, neighbours differ.
+    const noise = (length: number, seed: number) => Uint8Array.from({ length }, (_, i) => (Math.imul(i + seed, 2654435761) >>> 13) & 255);
+    const expectedRgba = (r: Raster) =>
+      Uint8Array.from({ length: r.width * r.height * 4 }, (_, j) => {
+        const [p, c] = [Math.floor(j / 4), j % 4];
+        if (r.channels === 1) return c === 3 ? 255 : r.data[p]!;
+        return c === 3 && r.channels === 3 ? 255 : r.data[p * r.channels + c]!;
+      });
+
+    it.each([
+      { name: 'RGB', width: 300, height: 7, channels: 3 },
+      { name: 'RGBA with transparency', width: 17, height: 13, channels: 4 },
+      { name: 'grey', width: 31, height: 5, channels: 1 },
+      { name: 'one pixel', width: 1, height: 1, channels: 3 },
+    ] as const)('$name', ({ width, height, channels }) => {
+      const raster: Raster = { width, height, channels, data: noise(width * height * channels, width) };
+      const decoded = decodeWebpLossless(encodeWebpLossless(raster));
+      expect({ width: decoded.width, height: decoded.height }).toEqual({ width, height });
+      expect(decoded.rgba).toEqual(expectedRgba(raster));
+      expect(decoded.alphaHint).toBe(channels === 4);
+    });
+
+    it('keeps an opaque RGBA image exact while dropping its alpha plane', () => {
+      const data = noise(9 * 4 * 4, 3);
+      for (let i = 3; i < data.length; i += 4) data[i] = 255;
+      const raster: Raster = { width: 9, height: 4, channels: 4, data };
+      const decoded = decodeWebpLossless(encodeWebpLossless(raster));
+      expect(decoded.alphaHint).toBe(false);
+      expect(decoded.rgba).toEqual(data);
+    });
+
+    it('the decoder is not vacuous: a changed pixel byte changes the decoded image', () => {
+      const raster: Raster = { width: 4, height: 4, channels: 3, data: noise(48, 1) };
+      const bytes = encodeWebpLossless(raster);
+      bytes[bytes.length - 3]! ^= 0x10;
+      expect(decodeWebpLossless(bytes).rgba).not.toEqual(expectedRgba(raster));
+    });
   });
 });

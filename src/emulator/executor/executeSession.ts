@@ -1,7 +1,8 @@
 import type { Graph, GraphNode } from '../../schemas/graph.js';
 import { DEFAULT_FIELD_TABLE, type FieldTableData } from '../../workflow/fieldTable.js';
-import { ExecutionState, NodeInputError } from './executionState.js';
-import { InvocationError, isInvocationError } from './invocationError.js';
+import { InvocationError, isInvocationError } from '../errors/InvocationError.js';
+import { isNodeInputError } from '../errors/NodeInputError.js';
+import { ExecutionState } from './executionState.js';
 import { createNodeContext } from './nodeContext.js';
 import { notImplemented } from './nodes/generic.js';
 import { resolveImplementation } from './nodes/nodeImplementations.js';
@@ -112,7 +113,7 @@ export async function executeSessionWith(sessionId: string, graph: Graph, host: 
     try {
       node = state.next();
     } catch (e) {
-      if (e instanceof NodeInputError) throw fail(e.node, errorInfo(e.node.type, e));
+      if (isNodeInputError(e)) throw fail(e.node, errorInfo(e.node.type, e));
       throw e;
     }
     if (!node) return state.session;

@@ -1,8 +1,8 @@
 import type { Graph, GraphEdge, GraphNode } from '../../schemas/graph.js';
 import type { FieldTableData } from '../../workflow/fieldTable.js';
+import { NodeInputError } from '../errors/NodeInputError.js';
 import { checkFieldValue } from './checkFieldValue.js';
 import { INVOCATION_CLASS_NAMES } from './invocationClassNames.generated.js';
-import { InvocationError } from './invocationError.js';
 import type { SessionState } from './types.js';
 
 const clone = <T>(v: T): T => (v === undefined ? v : (JSON.parse(JSON.stringify(v)) as T));
@@ -10,15 +10,6 @@ const clone = <T>(v: T): T => (v === undefined ? v : (JSON.parse(JSON.stringify(
 function compareTuples(a: readonly number[], b: readonly number[]): number {
   for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
   return a.length - b.length;
-}
-
-/** Raised while copying upstream outputs into a node (`NodeInputError`); the node never starts. */
-export class NodeInputError extends InvocationError {
-  readonly node: GraphNode;
-  constructor(node: GraphNode, field: string) {
-    super('NodeInputError', `Node ${node.id} has invalid incoming input for ${field}`);
-    this.node = node;
-  }
 }
 
 /**

@@ -15,7 +15,7 @@ export { createExecutor, type Executor, type ExecutorOptions } from './createExe
 export { normalizeGraph, normalizeNode } from './normalizeGraph.js';
 export { encodeThumbnail, fitRaster, progressImage } from './png.js';
 export { NODE_IMPLEMENTATIONS, GRAPH_NODE_TYPES, resolveImplementation, supportedNodeTypes } from './nodes/nodeImplementations.js';
-export { InvocationError, isInvocationError } from './invocationError.js';
+export { InvocationError, isInvocationError } from '../errors/InvocationError.js';
 export { TensorStore } from './tensorStore.js';
 export type { FieldError } from './checkFieldValue.js';
 export { convertRaster, createRaster, meanAbsDiff, type RasterMode } from './raster/raster.js';

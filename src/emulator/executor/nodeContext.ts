@@ -1,5 +1,5 @@
 import type { FieldTableData, NodeSpec } from '../../workflow/fieldTable.js';
-import { InvocationError } from './invocationError.js';
+import { InvocationError } from '../errors/InvocationError.js';
 import { progressImage } from './png.js';
 import type { TensorStore } from './tensorStore.js';
 import type { EmulatorModel, ExecutionHost, Raster, SaveImageOptions } from './types.js';

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { HttpError, validationError, type ValidationErrorEntry } from './HttpError.js';
+import { EmulatorHttpError, validationError, type ValidationErrorEntry } from '../errors/EmulatorHttpError.js';
 
 type Issue = z.core.$ZodIssue;
 
@@ -153,7 +153,7 @@ export class Query {
   }
 }
 
-function enumError(loc: (string | number)[], values: readonly string[], v: string): HttpError {
+function enumError(loc: (string | number)[], values: readonly string[], v: string): EmulatorHttpError {
   const list = values.map((x) => `'${x}'`);
   const msg = list.length > 1 ? `${list.slice(0, -1).join(', ')} or ${list[list.length - 1]}` : list.join('');
   return validationError([{ type: 'enum', loc, msg: `Input should be ${msg}`, input: v, ctx: { expected: msg } }]);

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { bearerToken } from '../auth.js';
 import type { EmulatorContext, RegisteredUser } from '../emulatorContext.js';
-import { HttpError } from '../http/HttpError.js';
+import { EmulatorHttpError } from '../errors/EmulatorHttpError.js';
 import { json, type Route } from '../http/router.js';
 import { jsonBody, parseOr422 } from '../http/validation.js';
 
@@ -58,9 +58,9 @@ export function appRoutes(emu: EmulatorContext): Route[] {
       auth: 'none',
       handler: async (ctx) => {
         const body = parseOr422(zLogin, jsonBody(await ctx.body()), ['body']);
-        if (!emu.multiUser) throw new HttpError(403, 'Multiuser mode is disabled. Authentication is not required in single-user mode.');
+        if (!emu.multiUser) throw new EmulatorHttpError(403, 'Multiuser mode is disabled. Authentication is not required in single-user mode.');
         const u = emu.users.get(body.email.toLowerCase());
-        if (!u || u.password !== body.password) throw new HttpError(401, 'Incorrect email or password');
+        if (!u || u.password !== body.password) throw new EmulatorHttpError(401, 'Incorrect email or password');
         const { token, expiresIn } = emu.tokens.sign({ user_id: u.user_id, email: u.email, is_admin: u.is_admin }, body.remember_me);
         return json({ token, user: userDto(u), expires_in: expiresIn }, 200, {
           'set-cookie': `invokeai_media_token=${token}; HttpOnly; Max-Age=${expiresIn}; Path=/api/v1; SameSite=lax`,
@@ -74,7 +74,7 @@ export function appRoutes(emu: EmulatorContext): Route[] {
       auth: 'strict',
       handler: (ctx) => {
         const u = byId(ctx.user.user_id);
-        if (!u) throw new HttpError(401, 'User account is inactive or does not exist', { 'www-authenticate': 'Bearer' });
+        if (!u) throw new EmulatorHttpError(401, 'User account is inactive or does not exist', { 'www-authenticate': 'Bearer' });
         return json(userDto(u));
       },
     },

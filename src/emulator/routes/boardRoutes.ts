@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import type { StoredBoard } from '../boardStore.js';
 import type { EmulatorContext } from '../emulatorContext.js';
-import { HttpError, validationError } from '../http/HttpError.js';
+import { EmulatorHttpError, validationError } from '../errors/EmulatorHttpError.js';
 import { json, type RequestContext, type Route } from '../http/router.js';
 import { jsonBody, parseOr422 } from '../http/validation.js';
 import { IMAGE_CATEGORIES } from '../imageStore.js';
@@ -27,7 +27,7 @@ export function boardRoutes(emu: EmulatorContext): Route[] {
   const visible = (ctx: RequestContext, b: StoredBoard) => !emu.multiUser || ctx.user.is_admin || b.user_id === ctx.user.user_id || b.board_visibility !== 'private';
   const find = (ctx: RequestContext, id: string): StoredBoard => {
     const b = boards.get(id);
-    if (!b || !visible(ctx, b)) throw new HttpError(404, 'Board not found');
+    if (!b || !visible(ctx, b)) throw new EmulatorHttpError(404, 'Board not found');
     return b;
   };
   const dto = (b: StoredBoard) => {
@@ -73,7 +73,7 @@ export function boardRoutes(emu: EmulatorContext): Route[] {
         if (all) return json(rows.map(dto));
         if (offset !== undefined && limit !== undefined)
           return json({ limit, offset, total: rows.length, items: rows.slice(offset, offset + limit).map(dto) });
-        throw new HttpError(400, "Invalid request: Must provide either 'all' or both 'offset' and 'limit'");
+        throw new EmulatorHttpError(400, "Invalid request: Must provide either 'all' or both 'offset' and 'limit'");
       },
     },
     {

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import type { EmulatorContext } from '../emulatorContext.js';
-import { HttpError, validationError } from '../http/HttpError.js';
+import { EmulatorHttpError, validationError } from '../errors/EmulatorHttpError.js';
 import { json, type RequestContext, type Route } from '../http/router.js';
 import { jsonBody, parseOr422 } from '../http/validation.js';
 import { IMAGE_CATEGORIES, imageDto, type StoredImage } from '../imageStore.js';
@@ -54,7 +54,7 @@ export function imageRoutes(emu: EmulatorContext): Route[] {
   const visible = (ctx: RequestContext, i: StoredImage) => !emu.multiUser || ctx.user.is_admin || i.user_id === ctx.user.user_id;
   const find = (ctx: RequestContext): StoredImage => {
     const i = images.get(ctx.params.image_name!);
-    if (!i || !visible(ctx, i)) throw new HttpError(404, 'Not Found');
+    if (!i || !visible(ctx, i)) throw new EmulatorHttpError(404, 'Not Found');
     return i;
   };
 
@@ -113,14 +113,14 @@ export function imageRoutes(emu: EmulatorContext): Route[] {
         const file = form?.get('file');
         if (!(file instanceof Blob)) missing.push({ type: 'missing', loc: ['body', 'file'], msg: 'Field required', input: null });
         if (missing.length > 0 || !(file instanceof Blob)) throw validationError(missing);
-        if (boardId !== undefined && !emu.boards.get(boardId)) throw new HttpError(404, 'Board not found');
-        if (!file.type.startsWith('image')) throw new HttpError(415, 'Not an image');
+        if (boardId !== undefined && !emu.boards.get(boardId)) throw new EmulatorHttpError(404, 'Board not found');
+        if (!file.type.startsWith('image')) throw new EmulatorHttpError(415, 'Not an image');
         const bytes = new Uint8Array(await file.arrayBuffer());
         let raster;
         try {
           raster = decodePng(bytes);
         } catch {
-          throw new HttpError(415, 'Failed to read image');
+          throw new EmulatorHttpError(415, 'Failed to read image');
         }
         let reencode = false;
         const resize = form?.get('resize_to');
@@ -129,11 +129,11 @@ export function imageRoutes(emu: EmulatorContext): Route[] {
           try {
             dims = JSON.parse(resize) as typeof dims;
           } catch {
-            throw new HttpError(400, 'Invalid resize_to format or size');
+            throw new EmulatorHttpError(400, 'Invalid resize_to format or size');
           }
           const { width, height } = dims ?? {};
           if (!Number.isInteger(width) || !Number.isInteger(height) || (width as number) <= 0 || (height as number) <= 0 || (width as number) * (height as number) > 4096 * 4096)
-            throw new HttpError(400, 'Invalid resize_to format or size');
+            throw new EmulatorHttpError(400, 'Invalid resize_to format or size');
           raster = resizeTo(raster, width as number, height as number);
           reencode = true;
         }
@@ -243,7 +243,7 @@ export function imageRoutes(emu: EmulatorContext): Route[] {
       handler: async (ctx) => {
         const changes = parseOr422(zChanges, jsonBody(await ctx.body()), ['body']);
         const i = images.get(ctx.params.image_name!);
-        if (!i || !visible(ctx, i)) throw new HttpError(400, 'Failed to update image');
+        if (!i || !visible(ctx, i)) throw new EmulatorHttpError(400, 'Failed to update image');
         if (changes.image_category !== undefined) i.image_category = changes.image_category as StoredImage['image_category'];
         if (changes.session_id !== undefined) i.session_id = changes.session_id;
         if (changes.is_intermediate !== undefined) i.is_intermediate = changes.is_intermediate;

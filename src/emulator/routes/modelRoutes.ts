@@ -1,7 +1,7 @@
 import { toModelConfig } from '../defaultModels.js';
 import type { EmulatorContext } from '../emulatorContext.js';
 import type { EmulatorModel } from '../executor/types.js';
-import { HttpError } from '../http/HttpError.js';
+import { EmulatorHttpError } from '../errors/EmulatorHttpError.js';
 import { json, type Route } from '../http/router.js';
 
 const ORDER = ['default', 'type', 'base', 'name', 'format', 'size', 'created_at', 'updated_at', 'path'] as const;
@@ -59,7 +59,7 @@ export function modelRoutes(emu: EmulatorContext): Route[] {
         const type = ctx.query.string('type', true);
         const base = ctx.query.string('base', true);
         const m = all().find((x) => x.name === name && x.type === type && x.base === base);
-        if (!m) throw new HttpError(404, 'No model found with these attributes');
+        if (!m) throw new EmulatorHttpError(404, 'No model found with these attributes');
         return json(toModelConfig(m));
       },
     },
@@ -70,7 +70,7 @@ export function modelRoutes(emu: EmulatorContext): Route[] {
       handler: (ctx) => {
         const hash = ctx.query.string('hash', true);
         const m = all().find((x) => x.hash === hash);
-        if (!m) throw new HttpError(404, 'No model found with this hash');
+        if (!m) throw new EmulatorHttpError(404, 'No model found with this hash');
         return json(toModelConfig(m));
       },
     },
@@ -81,7 +81,7 @@ export function modelRoutes(emu: EmulatorContext): Route[] {
       auth: 'user',
       handler: (ctx) => {
         const m = emu.models.get(ctx.params.key!);
-        if (!m) throw new HttpError(404, 'model not found');
+        if (!m) throw new EmulatorHttpError(404, 'model not found');
         return json(toModelConfig(m));
       },
     },

@@ -2,8 +2,8 @@ import * as z from 'zod';
 import { zEnqueueBatchBody, type BatchDatum, type Graph } from '../../schemas/graph.js';
 import { DEFAULT_FIELD_TABLE } from '../../workflow/fieldTable.js';
 import type { EmulatorContext } from '../emulatorContext.js';
-import { storedGraph } from '../graphDefaults.js';
-import { HttpError, validationError, type ValidationErrorEntry } from '../http/HttpError.js';
+import { EmulatorHttpError, validationError, type ValidationErrorEntry } from '../errors/EmulatorHttpError.js';
+import { normalizeGraph } from '../executor/normalizeGraph.js';
 import { json, type RequestContext, type Route } from '../http/router.js';
 import { jsonBody, parseOr422, pathInt } from '../http/validation.js';
 import { withoutNulls } from '../jsonUtil.js';
@@ -47,7 +47,7 @@ function batchDataErrors(data: BatchDatum[][] | null | undefined, graph: Graph):
   return [];
 }
 
-const notFound = (id: number, queueId: string) => new HttpError(404, `Queue item with id ${id} not found in queue ${queueId}`);
+const notFound = (id: number, queueId: string) => new EmulatorHttpError(404, `Queue item with id ${id} not found in queue ${queueId}`);
 
 const zItemIds = z.object({ item_ids: z.array(z.number().int()).max(1000) });
 const zBatchIds = z.object({ batch_ids: z.array(z.string()) });
@@ -79,7 +79,7 @@ export function queueRoutes(emu: EmulatorContext): Route[] {
     const item = queue.get(id);
     if (!item) throw notFound(id, ctx.params.queue_id!);
     if (item.queue_id !== ctx.params.queue_id)
-      throw new HttpError(500, `Unexpected error while fetching queue item: 404: Queue item with id ${id} not found in queue ${ctx.params.queue_id}`);
+      throw new EmulatorHttpError(500, `Unexpected error while fetching queue item: 404: Queue item with id ${id} not found in queue ${ctx.params.queue_id}`);
     return item;
   };
 
@@ -99,12 +99,12 @@ export function queueRoutes(emu: EmulatorContext): Route[] {
           e.loc[0] === 'body' ? e : { ...e, loc: ['body', 'batch', 'graph', ...e.loc] },
         );
         // A batch/generator node makes pydantic raise a TypeError, which FastAPI answers as a bare 500.
-        if (graphErrors.some((e) => e.type === NOT_EXECUTABLE_NODE_ERROR)) throw new HttpError(500, 'Internal Server Error', { 'x-plain-text': '1' });
+        if (graphErrors.some((e) => e.type === NOT_EXECUTABLE_NODE_ERROR)) throw new EmulatorHttpError(500, 'Internal Server Error', { 'x-plain-text': '1' });
         if (graphErrors.length > 0) throw validationError(graphErrors);
         const dataErrors = batchDataErrors(batch.data, batch.graph);
         if (dataErrors.length > 0) throw validationError(dataErrors);
 
-        const graph = storedGraph(batch.graph);
+        const graph = normalizeGraph(batch.graph);
         const owner = emu.ownerOf(ctx.user);
         const outcome = queue.enqueue(queueId, { ...batch, graph }, body.prepend, owner, emu.maxQueueSize);
         const echo = {
@@ -329,7 +329,7 @@ export function queueRoutes(emu: EmulatorContext): Route[] {
       auth: 'user',
       handler: (ctx) => {
         const item = find(ctx);
-        if (!emu.canAccess(ctx.user, item)) throw new HttpError(403, 'You do not have permission to delete this queue item');
+        if (!emu.canAccess(ctx.user, item)) throw new EmulatorHttpError(403, 'You do not have permission to delete this queue item');
         if (!isTerminal(item.status)) queue.cancel(item);
         queue.delete(item);
         return json(null);
@@ -341,7 +341,7 @@ export function queueRoutes(emu: EmulatorContext): Route[] {
       auth: 'user',
       handler: (ctx) => {
         const item = find(ctx);
-        if (!emu.canAccess(ctx.user, item)) throw new HttpError(403, 'You do not have permission to cancel this queue item');
+        if (!emu.canAccess(ctx.user, item)) throw new EmulatorHttpError(403, 'You do not have permission to cancel this queue item');
         queue.cancel(item);
         return json(view(item, ctx));
       },

@@ -1,6 +1,6 @@
 import type { NodeSpec } from '../../../workflow/fieldTable.js';
+import { InvocationError } from '../../errors/InvocationError.js';
 import { digest } from '../hash.js';
-import { InvocationError } from '../invocationError.js';
 import type { NodeContext, NodeImplementation, NodeOutputFields } from '../nodeContext.js';
 import { proceduralImage } from '../procedural.js';
 import { blurRaster } from '../raster/blur.js';

@@ -1,5 +1,5 @@
+import { InvocationError, valueError } from '../../errors/InvocationError.js';
 import { createRng } from '../hash.js';
-import { InvocationError, valueError } from '../invocationError.js';
 import type { NodeContext, NodeImplementation } from '../nodeContext.js';
 import { blurImage, blurRaster, unsharpMask } from '../raster/blur.js';
 import { cannyEdges } from '../raster/canny.js';

@@ -1,4 +1,4 @@
-import { InvocationError } from '../invocationError.js';
+import { InvocationError } from '../../errors/InvocationError.js';
 import type { NodeContext, NodeImplementation } from '../nodeContext.js';
 
 type Identifier = Record<string, unknown> & { key: string };

@@ -1,5 +1,5 @@
+import { InvocationError, valueError } from '../../errors/InvocationError.js';
 import { createRng } from '../hash.js';
-import { InvocationError, valueError } from '../invocationError.js';
 import type { NodeImplementation } from '../nodeContext.js';
 import { pyMod, pyRound } from './pyMath.js';
 

@@ -1,5 +1,5 @@
+import { valueError } from '../../errors/InvocationError.js';
 import type { Raster } from '../types.js';
-import { valueError } from '../invocationError.js';
 import { convertRaster, modeOf } from './raster.js';
 
 /** `ImageChops.multiply(a, b)`: `a·b/255` per channel (b converted to a's mode; sizes must match). */
