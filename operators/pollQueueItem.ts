@@ -1,5 +1,4 @@
 import {
-  NEVER,
   type Observable,
   type SchedulerLike,
   asyncScheduler,
@@ -12,7 +11,6 @@ import {
   scan,
   share,
   startWith,
-  switchMap,
   takeWhile,
   throwError,
   timer,
@@ -20,7 +18,7 @@ import {
 import type { InvokeAIClient } from '../src/client/types.js';
 import { QueueItemCanceledError } from '../src/errors/QueueItemCanceledError.js';
 import { QueueItemFailedError } from '../src/errors/QueueItemFailedError.js';
-import { RunTimeoutError, type RunTimeoutPhase } from '../src/errors/RunTimeoutError.js';
+import { type PhaseClocks, deadlineError, dueDeadlines, nextDeadline } from '../src/run/phaseDeadlines.js';
 import type { RunTimeouts } from '../src/run/types.js';
 import type { SessionQueueItem } from '../src/schemas/queue.js';
 
@@ -102,14 +100,10 @@ export function pollQueueItem(client: InvokeAIClient, itemId: number, config: Po
         },
         { subscribedAt, status: null, runningSince: null, lastChange: subscribedAt },
       ),
-      map((st) => nextDeadline(st, limits)),
-      switchMap((d) =>
-        d
-          ? timer(Math.max(0, d.at - scheduler.now()), scheduler).pipe(
-              mergeMap(() => throwError(() => new RunTimeoutError({ phase: d.phase, timeout: d.timeout, item_id: itemId }))),
-            )
-          : NEVER,
-      ),
+      map((st) => nextDeadline(phaseClocks(st, itemId), limits)),
+      dueDeadlines(scheduler),
+      // Watching one item: every limit, `total` included, names it.
+      mergeMap((d) => throwError(() => deadlineError({ ...d, item_id: itemId }))),
     );
     return merge(item$, deadline$).pipe(
       takeWhile((item) => item.status !== 'completed' && item.status !== 'failed' && item.status !== 'canceled', true),
@@ -122,18 +116,10 @@ export function pollQueueItem(client: InvokeAIClient, itemId: number, config: Po
   });
 }
 
-function nextDeadline(st: PollState, limits: RunTimeouts): { at: number; phase: RunTimeoutPhase; timeout: number } | null {
-  const candidates: Array<{ at: number; phase: RunTimeoutPhase; timeout: number }> = [];
-  const add = (phase: RunTimeoutPhase, from: number, timeout: number | undefined) => {
-    if (timeout !== undefined && Number.isFinite(timeout)) candidates.push({ at: from + timeout, phase, timeout });
-  };
-  add('total', st.subscribedAt, limits.total);
-  if (st.runningSince === null) add('queued', st.subscribedAt, limits.queued);
-  else {
-    add('running', st.runningSince, limits.running);
-    add('stalled', st.lastChange, limits.stalled);
-  }
-  return candidates.reduce<(typeof candidates)[number] | null>((a, b) => (a === null || b.at < a.at ? b : a), null);
+/** The phase clocks of a polled item: it counts as queued until a poll first sees it past `pending`. */
+function phaseClocks(st: PollState, itemId: number): PhaseClocks {
+  if (st.runningSince === null) return { startedAt: st.subscribedAt, queued: { item_id: itemId, since: st.subscribedAt }, running: [] };
+  return { startedAt: st.subscribedAt, queued: null, running: [{ item_id: itemId, startedAt: st.runningSince, lastActivity: st.lastChange }] };
 }
 
 function failedNodeId(item: SessionQueueItem): string | null {

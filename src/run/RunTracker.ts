@@ -1,6 +1,5 @@
 import { QueueItemCanceledError } from '../errors/QueueItemCanceledError.js';
 import { QueueItemFailedError } from '../errors/QueueItemFailedError.js';
-import type { RunTimeoutPhase } from '../errors/RunTimeoutError.js';
 import type {
   InvocationCompleteEvent,
   InvocationErrorEvent,
@@ -9,17 +8,9 @@ import type {
 } from '../schemas/events.js';
 import type { QueueItemStatus, SessionQueueItem } from '../schemas/queue.js';
 import type { Workflow } from '../workflow/Workflow.js';
+import { type Deadline, nextDeadline } from './phaseDeadlines.js';
 import { resultOutputs } from './resultOutputs.js';
 import type { RunEvent, RunTimeouts } from './types.js';
-
-/** The next limit a run will hit. */
-export interface Deadline {
-  /** Absolute time (scheduler clock, ms). */
-  at: number;
-  phase: RunTimeoutPhase;
-  timeout: number;
-  item_id: number | null;
-}
 
 /** How a queue item ended, as far as the run is concerned. */
 export type ItemOutcome =
@@ -63,7 +54,7 @@ export function isTerminalStatus(status: QueueItemStatus): boolean {
 export class RunTracker {
   readonly #items = new Map<number, ItemState>();
   readonly #now: () => number;
-  readonly #timeouts: Required<RunTimeouts>;
+  readonly #timeouts: RunTimeouts;
   readonly #startedAt: number;
   #enqueuedAt: number | null = null;
   /** Source node of the last `invocation_error` per item (it arrives after the `failed` status). */
@@ -73,12 +64,7 @@ export class RunTracker {
 
   constructor(options: { now: () => number; timeouts?: RunTimeouts }) {
     this.#now = options.now;
-    this.#timeouts = {
-      queued: options.timeouts?.queued ?? Infinity,
-      running: options.timeouts?.running ?? Infinity,
-      stalled: options.timeouts?.stalled ?? Infinity,
-      total: options.timeouts?.total ?? Infinity,
-    };
+    this.#timeouts = { ...options.timeouts };
     this.#startedAt = this.#now();
   }
 
@@ -210,21 +196,16 @@ export class RunTracker {
 
   /** The earliest limit still ahead (or already passed), or null when none applies. */
   nextDeadline(): Deadline | null {
-    const t = this.#timeouts;
-    const candidates: Deadline[] = [];
-    if (Number.isFinite(t.total)) candidates.push({ at: this.#startedAt + t.total, phase: 'total', timeout: t.total, item_id: null });
-    if (this.#waitingSince !== null && Number.isFinite(t.queued)) {
-      const waiting = this.activeIds()[0] ?? null;
-      if (waiting !== null) candidates.push({ at: this.#waitingSince + t.queued, phase: 'queued', timeout: t.queued, item_id: waiting });
-    }
-    for (const st of this.#items.values()) {
-      if (st.terminal || st.startedAt === null) continue;
-      if (Number.isFinite(t.running)) candidates.push({ at: st.startedAt + t.running, phase: 'running', timeout: t.running, item_id: st.id });
-      if (Number.isFinite(t.stalled)) candidates.push({ at: st.lastActivity + t.stalled, phase: 'stalled', timeout: t.stalled, item_id: st.id });
-    }
-    let next: Deadline | null = null;
-    for (const d of candidates) if (next === null || d.at < next.at) next = d;
-    return next;
+    const waiting = this.#waitingSince === null ? null : (this.activeIds()[0] ?? null);
+    const running = [...this.#items.values()].filter((st) => !st.terminal && st.startedAt !== null);
+    return nextDeadline(
+      {
+        startedAt: this.#startedAt,
+        queued: waiting === null ? null : { item_id: waiting, since: this.#waitingSince! },
+        running: running.map((st) => ({ item_id: st.id, startedAt: st.startedAt!, lastActivity: st.lastActivity })),
+      },
+      this.#timeouts,
+    );
   }
 
   #start(st: ItemState): RunEvent {

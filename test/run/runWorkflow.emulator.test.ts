@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { filter, firstValueFrom, lastValueFrom, tap, toArray } from 'rxjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createInvokeAIClient } from '../../src/client/createInvokeAIClient.js';
 import type { InvokeAIClient } from '../../src/client/types.js';
 import { type Emulator, startEmulator } from '../../src/emulator/index.js';
+import type { QueueItemFailedError } from '../../src/errors/QueueItemFailedError.js';
 import { isQueueItemFailedError } from '../../src/errors/guards.js';
 import { runWorkflow } from '../../src/run/runWorkflow.js';
 import { runWorkflowToResult } from '../../src/run/runWorkflowToResult.js';
@@ -15,14 +16,8 @@ const workflow = parseWorkflow(readFileSync(new URL('../fixtures/run/blank-resiz
   source: 'blank-resize.json',
 });
 
-/** Waits (real time, bounded) until `check` holds; the emulator works asynchronously. */
-async function eventually(check: () => boolean, what: string, ms = 10_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+/** The emulator works asynchronously: poll (real time, bounded) until a check holds. */
+const waitOptions = { timeout: 10_000, interval: 10 };
 
 /** A prebuilt batch: blank image → ESRGAN, whose simulated GPU work the `stallNode` fault can hold. */
 const upscaleBatch: Batch = {
@@ -90,18 +85,16 @@ describe('runWorkflow against the emulator', () => {
 
   it('a failing node gives QueueItemFailedError with the server fields and the workflow node id', async () => {
     emulator.faults.failNode('img_resize', { error_type: 'ValueError', error_message: 'resize exploded' });
-    const error = await lastValueFrom(runWorkflow(client, workflow)).then(
-      () => null,
-      (e: unknown) => e,
-    );
-    expect(isQueueItemFailedError(error)).toBe(true);
-    if (!isQueueItemFailedError(error)) return;
-    expect(error.error_type).toBe('ValueError');
-    expect(error.error_message).toBe('resize exploded');
-    expect(error.error_traceback).toContain('ValueError: resize exploded');
-    expect(error.node_id).toBe('resize');
-    expect(error.item.status).toBe('failed');
-    expect(emulator.queue.get(error.item_id)?.status).toBe('failed');
+    const run = lastValueFrom(runWorkflow(client, workflow));
+    await expect(run).rejects.toSatisfy(isQueueItemFailedError);
+    await expect(run).rejects.toMatchObject({
+      error_type: 'ValueError',
+      error_message: 'resize exploded',
+      error_traceback: expect.stringContaining('ValueError: resize exploded'),
+      node_id: 'resize',
+      item: { status: 'failed' },
+    });
+    await expect(run).rejects.toSatisfy((error: QueueItemFailedError) => emulator.queue.get(error.item_id)?.status === 'failed');
   });
 
   it('survives the socket being dropped mid-run: completes once, by poll or after the reconnect', async () => {
@@ -137,8 +130,8 @@ describe('runWorkflow against the emulator', () => {
         itemId = (e as Extract<RunEvent, { type: 'node_completed' }>).item_id;
         sub.unsubscribe();
       });
-    await eventually(() => itemId !== null, 'the first node to complete');
-    await eventually(() => emulator.queue.get(itemId!)?.status === 'canceled', `item ${itemId} to be canceled`);
+    await vi.waitFor(() => expect(itemId, 'the first node to complete').not.toBeNull(), waitOptions);
+    await vi.waitFor(() => expect(emulator.queue.get(itemId!)?.status, `item ${itemId}`).toBe('canceled'), waitOptions);
     expect(emulator.stats.requestCount('PUT', '/api/v1/queue/{queue_id}/i/{item_id}/cancel')).toBe(1);
   });
 
@@ -152,8 +145,8 @@ describe('runWorkflow against the emulator', () => {
           itemId = (e as Extract<RunEvent, { type: 'queued' }>).item_id;
           sub.unsubscribe();
         });
-      await eventually(() => itemId !== null, 'the item to be queued');
-      await eventually(() => emulator.queue.get(itemId!)?.status === 'canceled', `item ${itemId} to be canceled`);
+      await vi.waitFor(() => expect(itemId, 'the item to be queued').not.toBeNull(), waitOptions);
+      await vi.waitFor(() => expect(emulator.queue.get(itemId!)?.status, `item ${itemId}`).toBe('canceled'), waitOptions);
       expect(emulator.queue.get(itemId!)?.started_at ?? null).toBeNull();
     } finally {
       emulator.faults.resume();
