@@ -97,7 +97,7 @@ export interface StageRequest {
   prompt?: string;
 }
 
-/** What a stage file tells {@link runStage}. */
+/** What a stage file tells `runStage`. */
 export interface StageDefinition<In> {
   stage: StageName;
   client: InvokeAIClient;
