@@ -1,8 +1,9 @@
 import { defer, from, map, of, switchMap, type Observable, type ObservableInput, type OperatorFunction } from 'rxjs';
 import type { InvokeAIClient } from '../src/client/types.js';
 import { MASKED_REFINE_BINDING, type RegionBinding } from './bindings.js';
-import { imageRequest } from './internal/imageRequest.js';
-import { runStage, type StageConfig } from './internal/runStage.js';
+import { imageRequest } from './internal/stage/imageRequest.js';
+import { runStage } from './internal/stage/runStage.js';
+import type { StageConfig } from './internal/stage/stageConfig.js';
 import { isStageOutput, type ImageInput, type StageOutput } from './StageResult.js';
 
 /**

@@ -1,7 +1,8 @@
 import type { OperatorFunction } from 'rxjs';
 import type { InvokeAIClient } from '../src/client/types.js';
 import { SDXL_BASE_BINDING, type BaseBinding } from './bindings.js';
-import { runStage, type StageConfig } from './internal/runStage.js';
+import { runStage } from './internal/stage/runStage.js';
+import type { StageConfig } from './internal/stage/stageConfig.js';
 import type { StageResult } from './StageResult.js';
 
 /** Values of one base generation; only the keys bound in the binding may be set. */

@@ -54,7 +54,7 @@ export {
   type RegionBinding,
   type UpscaleBinding,
 } from './bindings.js';
-export type { RunOptions, RunWorkflowFn, StageConfig } from './internal/runStage.js';
+export type { RunOptions, RunWorkflowFn, StageConfig } from './internal/stage/stageConfig.js';
 
 // Errors
 export { BindingError, isBindingError, type BindingProblem } from './errors/BindingError.js';

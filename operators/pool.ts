@@ -2,11 +2,12 @@ import { type Observable, type SchedulerLike, asyncScheduler } from 'rxjs';
 import type { InvokeAIClient } from '../src/client/types.js';
 import type { RunInput, RunWorkflowOptions } from '../src/run/runWorkflow.js';
 import type { RunEvent } from '../src/run/types.js';
-import { createPoolClient } from './internal/poolClient.js';
-import { PoolScheduler, type ServerHealth } from './internal/poolScheduler.js';
+import { PoolDispatcher } from './internal/pool/PoolDispatcher.js';
+import { createPoolClient } from './internal/pool/poolClient.js';
+import type { ServerHealth } from './internal/pool/PoolServer.js';
 
-export { PoolError, isPoolError, type PoolErrorReason } from '../src/pool/PoolError.js';
-export type { ServerHealth } from './internal/poolScheduler.js';
+export { PoolError, isPoolError, type PoolErrorReason } from './errors/PoolError.js';
+export type { ServerHealth } from './internal/pool/PoolServer.js';
 
 /** Options of {@link pool}. */
 export interface PoolOptions {
@@ -123,7 +124,7 @@ export function pool(clients: readonly InvokeAIClient[], options: PoolOptions = 
   const imageMemory = options.imageMemory ?? 100_000;
   if (!(Number.isInteger(imageMemory) && imageMemory > 0)) throw new TypeError(`pool: imageMemory must be a positive integer, got ${String(imageMemory)}.`);
 
-  const scheduler = new PoolScheduler([...clients], {
+  const dispatcher = new PoolDispatcher([...clients], {
     perServer,
     healthInterval,
     healthTimeout,
@@ -134,12 +135,12 @@ export function pool(clients: readonly InvokeAIClient[], options: PoolOptions = 
   });
   return {
     clients: Object.freeze([...clients]),
-    client: createPoolClient([...clients], scheduler),
-    run: (_client, input, runOptions) => scheduler.run(input, runOptions),
-    health$: scheduler.health$,
-    serverOf: (name) => scheduler.ownerOf(name),
-    checkHealth: () => scheduler.checkNow(),
-    close: () => scheduler.close(),
+    client: createPoolClient([...clients], dispatcher),
+    run: (_client, input, runOptions) => dispatcher.run(input, runOptions),
+    health$: dispatcher.health$,
+    serverOf: (name) => dispatcher.ownerOf(name),
+    checkHealth: () => dispatcher.checkNow(),
+    close: () => dispatcher.close(),
   };
 }
 

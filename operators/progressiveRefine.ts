@@ -1,6 +1,6 @@
 import { EMPTY, concat, concatMap, defaultIfEmpty, mergeMap, of, type Observable, type OperatorFunction } from 'rxjs';
 import type { InvokeAIClient } from '../src/client/types.js';
-import { imageRequest } from './internal/imageRequest.js';
+import { imageRequest } from './internal/stage/imageRequest.js';
 import { refine, type RefineConfig, type RefineItem } from './refine.js';
 import type { ImageInput, StageOutput } from './StageResult.js';
 

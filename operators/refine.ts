@@ -1,8 +1,9 @@
 import type { OperatorFunction } from 'rxjs';
 import type { InvokeAIClient } from '../src/client/types.js';
 import { SDXL_REFINER_BINDING, type RefineBinding } from './bindings.js';
-import { imageRequest, type ImageItem } from './internal/imageRequest.js';
-import { runStage, type StageConfig } from './internal/runStage.js';
+import { imageRequest, type ImageItem } from './internal/stage/imageRequest.js';
+import { runStage } from './internal/stage/runStage.js';
+import type { StageConfig } from './internal/stage/stageConfig.js';
 import type { StageOutput } from './StageResult.js';
 
 /** Values of one refinement; only the keys bound in the binding may be set. */

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InvokeAIClient } from '../../src/client/types.js';
 import type { Emulator } from '../../src/emulator/index.js';
 import { cleanup, generateBase, pool, refine, type InvokeAIPool, type StageOutput } from '../../operators/index.js';
-import { quickClient, startEmulators } from '../pool/support.js';
+import { quickClient, startEmulators } from './pool/support.js';
 import { dataWorkflow } from './support.js';
 
 describe('stages over a pool', () => {

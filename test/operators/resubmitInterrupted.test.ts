@@ -6,7 +6,7 @@ import { QueueItemFailedError } from '../../src/errors/QueueItemFailedError.js';
 import { RunTimeoutError } from '../../src/errors/RunTimeoutError.js';
 import type { RunEvent } from '../../src/run/types.js';
 import { StageCanceledError } from '../../operators/errors/StageCanceledError.js';
-import type { RunOptions, RunWorkflowFn } from '../../operators/internal/runStage.js';
+import type { RunOptions, RunWorkflowFn } from '../../operators/internal/stage/stageConfig.js';
 import type { StageFailure } from '../../operators/StageResult.js';
 import { upscale } from '../../operators/upscale.js';
 import { fakeQueueItem } from '../support/fakeClient.js';

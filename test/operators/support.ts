@@ -5,7 +5,7 @@ import type { RunEvent, RunResult } from '../../src/run/types.js';
 import type { OutputMapping } from '../../src/workflow/mapOutputs.js';
 import { loadWorkflowFile } from '../../src/workflow/loadWorkflowFile.js';
 import type { Workflow } from '../../src/workflow/Workflow.js';
-import type { RunWorkflowFn } from '../../operators/internal/runStage.js';
+import type { RunWorkflowFn } from '../../operators/internal/stage/stageConfig.js';
 import type { ModelConfig } from '../../src/schemas/model.js';
 import { fakeClient, fakeQueueItem, type FakeClient, type FakeClientSpec } from '../support/fakeClient.js';
 

@@ -1,4 +1,4 @@
-import type { RunInput } from '../run/runWorkflow.js';
+import type { RunInput } from '../../../src/run/runWorkflow.js';
 
 /**
  * The names of the images a run reads: every `{ image_name }` value (or list of them) set on a

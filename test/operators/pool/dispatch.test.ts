@@ -1,9 +1,9 @@
 import { filter, firstValueFrom, from, lastValueFrom, mergeMap, toArray } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { InvokeAIClient } from '../../src/client/types.js';
-import { type Emulator, startEmulator } from '../../src/emulator/index.js';
-import type { RunEvent, RunResult } from '../../src/run/types.js';
-import { type InvokeAIPool, isPoolError, pool } from '../../operators/pool.js';
+import type { InvokeAIClient } from '../../../src/client/types.js';
+import { type Emulator, startEmulator } from '../../../src/emulator/index.js';
+import type { RunEvent, RunResult } from '../../../src/run/types.js';
+import { type InvokeAIPool, isPoolError, pool } from '../../../operators/pool.js';
 import { deadUrl, eventually, itemsWith, quickClient, resizeBatch, startEmulators, trackOutstanding } from './support.js';
 
 type Completed = Extract<RunEvent, { type: 'completed' }>;

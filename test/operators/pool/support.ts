@@ -1,8 +1,8 @@
-import { createInvokeAIClient } from '../../src/client/createInvokeAIClient.js';
-import type { InvokeAIClient } from '../../src/client/types.js';
-import { type Emulator, startEmulator } from '../../src/emulator/index.js';
-import type { EmulatorTiming } from '../../src/emulator/index.js';
-import type { Batch } from '../../src/schemas/graph.js';
+import { createInvokeAIClient } from '../../../src/client/createInvokeAIClient.js';
+import type { InvokeAIClient } from '../../../src/client/types.js';
+import { type Emulator, startEmulator } from '../../../src/emulator/index.js';
+import type { EmulatorTiming } from '../../../src/emulator/index.js';
+import type { Batch } from '../../../src/schemas/graph.js';
 
 /**
  * A two-node model-free job (blank image → ESRGAN, saved to the gallery). ESRGAN does simulated

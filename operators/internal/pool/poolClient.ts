@@ -1,7 +1,7 @@
 import { EMPTY, Observable, combineLatest, defer, forkJoin, map, merge, of, throwError } from 'rxjs';
-import type { EventsApi, ImagesApi, InvokeAIClient, QueueApi } from '../../src/client/types.js';
-import type { DeleteImagesResult } from '../../src/schemas/image.js';
-import type { PoolScheduler } from './poolScheduler.js';
+import type { EventsApi, ImagesApi, InvokeAIClient, QueueApi } from '../../../src/client/types.js';
+import type { DeleteImagesResult } from '../../../src/schemas/image.js';
+import type { PoolDispatcher } from './PoolDispatcher.js';
 
 /**
  * The InvokeAIClient a pool hands to stage operators: image calls go to the server the image was
@@ -9,9 +9,9 @@ import type { PoolScheduler } from './poolScheduler.js';
  * models and boards to the first server that is up, events are merged. Its queue refuses every
  * call: jobs go through `pool.run`, which picks the server.
  */
-export function createPoolClient(clients: readonly InvokeAIClient[], scheduler: PoolScheduler): InvokeAIClient {
-  const first = (): InvokeAIClient => scheduler.upClients()[0] ?? clients[0]!;
-  const byImage = (name: string): InvokeAIClient => scheduler.ownerOf(name) ?? first();
+export function createPoolClient(clients: readonly InvokeAIClient[], dispatcher: PoolDispatcher): InvokeAIClient {
+  const first = (): InvokeAIClient => dispatcher.upClients()[0] ?? clients[0]!;
+  const byImage = (name: string): InvokeAIClient => dispatcher.ownerOf(name) ?? first();
   const deferTo = <T>(pick: () => InvokeAIClient, call: (c: InvokeAIClient) => Observable<T>): Observable<T> => defer(() => call(pick()));
 
   const images: ImagesApi = {
@@ -30,12 +30,12 @@ export function createPoolClient(clients: readonly InvokeAIClient[], scheduler: 
     const groups = new Map<InvokeAIClient, string[]>();
     const unknown: string[] = [];
     for (const name of names) {
-      const owner = scheduler.ownerOf(name);
+      const owner = dispatcher.ownerOf(name);
       if (owner) groups.set(owner, [...(groups.get(owner) ?? []), name]);
       else unknown.push(name);
     }
     if (unknown.length > 0) {
-      for (const c of scheduler.upClients()) groups.set(c, [...(groups.get(c) ?? []), ...unknown]);
+      for (const c of dispatcher.upClients()) groups.set(c, [...(groups.get(c) ?? []), ...unknown]);
     }
     if (groups.size === 0) return of({ affected_boards: [], deleted_images: [] });
     return forkJoin([...groups].map(([c, group]) => c.images.deleteMany(group))).pipe(

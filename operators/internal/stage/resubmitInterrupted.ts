@@ -1,6 +1,6 @@
 import { type MonoTypeOperatorFunction, defer, identity, of, retry, tap, throwError } from 'rxjs';
-import { isQueueItemCanceledError, isQueueItemFailedError } from '../../src/errors/guards.js';
-import type { RunEvent } from '../../src/run/types.js';
+import { isQueueItemCanceledError, isQueueItemFailedError } from '../../../src/errors/guards.js';
+import type { RunEvent } from '../../../src/run/types.js';
 
 /** The `error_type` the emulator (and a server that reports interruptions) gives a restarted item. */
 const SERVER_RESTART_ERROR = 'ServerRestartError';

@@ -1,5 +1,5 @@
-import { isStageOutput, type ImageInput } from '../StageResult.js';
-import type { StageRequest } from './runStage.js';
+import { isStageOutput, type ImageInput } from '../../StageResult.js';
+import type { StageRequest } from './stageConfig.js';
 
 /** An image stage's input: an image alone, or an image with values of its own. */
 export type ImageItem<Params extends object> = ImageInput | ({ image: ImageInput } & Partial<Params>);

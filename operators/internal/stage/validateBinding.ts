@@ -1,6 +1,6 @@
-import type { Workflow, WorkflowInput } from '../../src/workflow/Workflow.js';
-import type { IndexMap } from '../../src/workflow/indexMap.js';
-import { BindingError } from '../errors/BindingError.js';
+import type { Workflow, WorkflowInput } from '../../../src/workflow/Workflow.js';
+import type { IndexMap } from '../../../src/workflow/indexMap.js';
+import { BindingError } from '../../errors/BindingError.js';
 
 /** Field kinds each semantic name accepts. A number may go into a float field, never the reverse. */
 export const SEMANTIC_KINDS: Readonly<Record<string, readonly string[]>> = Object.freeze({

@@ -1,46 +1,16 @@
-import {
-  BehaviorSubject,
-  EMPTY,
-  Observable,
-  type SchedulerLike,
-  Subscriber,
-  Subscription,
-  catchError,
-  map,
-  of,
-  switchMap,
-  timeout,
-  timer,
-} from 'rxjs';
-import type { InvokeAIClient } from '../../src/client/types.js';
-import { isNetworkError, isRequestTimeoutError } from '../../src/errors/guards.js';
-import { imageInputs } from '../../src/pool/imageInputs.js';
-import { PoolError } from '../../src/pool/PoolError.js';
-import { type RunInput, type RunWorkflowOptions, runWorkflow } from '../../src/run/runWorkflow.js';
-import type { RunEvent } from '../../src/run/types.js';
-import type { ModelLike } from '../../src/workflow/syncModels.js';
-import { syncModels } from '../../src/workflow/syncModels.js';
-import { BoundedMap } from './poolBoundedMap.js';
+import { EMPTY, Observable, type SchedulerLike, Subscriber, Subscription, catchError } from 'rxjs';
+import type { InvokeAIClient } from '../../../src/client/types.js';
+import { isNetworkError, isRequestTimeoutError } from '../../../src/errors/guards.js';
+import { type RunInput, type RunWorkflowOptions, runWorkflow } from '../../../src/run/runWorkflow.js';
+import type { RunEvent } from '../../../src/run/types.js';
+import { syncModels } from '../../../src/workflow/syncModels.js';
+import { PoolError } from '../../errors/PoolError.js';
+import { BoundedMap } from './BoundedMap.js';
+import { imageInputs } from './imageInputs.js';
+import { PoolHealthMonitor } from './PoolHealthMonitor.js';
+import { poolServer, type PoolServer, type ServerHealth } from './PoolServer.js';
 
-/** Health of one server of a pool, as `pool.health$` reports it. */
-export interface ServerHealth {
-  /** Position of the server in the pool's client list. */
-  readonly index: number;
-  /** `origin + basePath`. */
-  readonly url: string;
-  /** `unknown` until the first health check answers. Jobs go only to `up` servers. */
-  readonly status: 'unknown' | 'up' | 'down';
-  /** Jobs this pool has on the server now (queued there or running). */
-  readonly inFlight: number;
-  /** Jobs completed on the server through this pool. */
-  readonly completed: number;
-  /** `version` from the last successful health check. */
-  readonly version: string | null;
-  /** Why the server was last marked down. */
-  readonly lastError: unknown;
-}
-
-export interface PoolSchedulerOptions {
+export interface PoolDispatcherOptions {
   perServer: number;
   healthInterval: number;
   healthTimeout: number;
@@ -50,29 +20,13 @@ export interface PoolSchedulerOptions {
   scheduler: SchedulerLike;
 }
 
-interface Server {
-  readonly index: number;
-  readonly client: InvokeAIClient;
-  readonly url: string;
-  status: 'unknown' | 'up' | 'down';
-  inFlight: number;
-  completed: number;
-  version: string | null;
-  lastError: unknown;
-  models: readonly ModelLike[] | null;
-  lastCheck: number;
-  checking: Subscription | null;
-  /** Batches of abandoned attempts, canceled once the server answers again. */
-  readonly toCancel: Set<string>;
-}
-
 interface Job {
   readonly input: RunInput;
   readonly options: RunWorkflowOptions;
   readonly origin: string;
   readonly images: readonly string[];
   readonly subscriber: Subscriber<RunEvent>;
-  server: Server | null;
+  server: PoolServer | null;
   attempt: Subscription | null;
   attempts: number;
   batchId: string | null;
@@ -83,44 +37,33 @@ interface Job {
 /**
  * The dispatcher behind `pool()`: a local queue of jobs, each sent to the least-loaded healthy
  * server with a free slot (or, when its input images were made on one server, to that server),
- * health checks while jobs are active, and re-dispatch of the jobs a failed server had not
- * started. Every job's events come from exactly one attempt at a time, so its result is
- * emitted once however often it moved.
+ * and re-dispatch of the jobs a failed server had not started. Which servers are healthy is the
+ * {@link PoolHealthMonitor}'s to say. Every job's events come from exactly one attempt at a time,
+ * so its result is emitted once however often it moved.
  */
-export class PoolScheduler {
-  readonly #servers: Server[];
-  readonly #options: PoolSchedulerOptions;
+export class PoolDispatcher {
+  readonly #servers: PoolServer[];
+  readonly #options: PoolDispatcherOptions;
   readonly #queue: Job[] = [];
-  readonly #owners: BoundedMap<string, Server>;
-  readonly #health$: BehaviorSubject<readonly ServerHealth[]>;
+  readonly #owners: BoundedMap<string, PoolServer>;
+  readonly #health: PoolHealthMonitor;
   /** Jobs with an attempt on a server (re-dispatched when their server fails). */
   readonly #inFlight = new Set<Job>();
-  #active = 0;
-  #loop: Subscription | null = null;
   #closed = false;
 
-  constructor(clients: readonly InvokeAIClient[], options: PoolSchedulerOptions) {
+  constructor(clients: readonly InvokeAIClient[], options: PoolDispatcherOptions) {
     this.#options = options;
     this.#owners = new BoundedMap(options.imageMemory);
-    this.#servers = clients.map((client, index) => ({
-      index,
-      client,
-      url: `${client.config.origin}${client.config.basePath}`,
-      status: 'unknown',
-      inFlight: 0,
-      completed: 0,
-      version: null,
-      lastError: null,
-      models: null,
-      lastCheck: -Infinity,
-      checking: null,
-      toCancel: new Set(),
-    }));
-    this.#health$ = new BehaviorSubject(this.#snapshot());
+    this.#servers = clients.map(poolServer);
+    this.#health = new PoolHealthMonitor(this.#servers, options, {
+      down: (server, error) => this.#moveJobs(server, error),
+      recovered: (server) => this.#cancelAbandoned(server),
+      checked: () => this.#pump(),
+    });
   }
 
   get health$(): Observable<readonly ServerHealth[]> {
-    return this.#health$.asObservable();
+    return this.#health.health$;
   }
 
   /** The client of the server an image was made on, when this pool made it. */
@@ -153,12 +96,12 @@ export class PoolScheduler {
         finished: false,
       };
       this.#queue.push(job);
-      this.#activate(1);
+      this.#health.track(1);
       this.#pump();
       return () => {
         if (job.finished) return;
         job.finished = true;
-        this.#activate(-1);
+        this.#health.track(-1);
         const queued = this.#queue.indexOf(job);
         if (queued >= 0) this.#queue.splice(queued, 1);
         // runWorkflow's teardown cancels the job's queue items on its server.
@@ -170,21 +113,19 @@ export class PoolScheduler {
 
   /** Checks every server now (not waiting for the interval). */
   checkNow(): void {
-    for (const s of this.#servers) this.#check(s);
+    this.#health.checkNow();
   }
 
   close(): void {
     this.#closed = true;
-    this.#loop?.unsubscribe();
-    this.#loop = null;
-    for (const s of this.#servers) s.checking?.unsubscribe();
+    this.#health.stop();
     for (const job of this.#queue.splice(0)) this.#fail(job, new PoolError({ reason: 'closed' }));
-    this.#health$.complete();
+    this.#health.complete();
   }
 
   // ── dispatch ────────────────────────────────────────────────────────────────────────────────
 
-  #up(): Server[] {
+  #up(): PoolServer[] {
     return this.#servers.filter((s) => s.status === 'up').sort((a, b) => a.inFlight - b.inFlight);
   }
 
@@ -212,7 +153,7 @@ export class PoolScheduler {
   }
 
   /** The server holding the job's input images, an error when it is down, null when unpinned. */
-  #pinnedServer(job: Job): Server | PoolError | null {
+  #pinnedServer(job: Job): PoolServer | PoolError | null {
     for (const name of job.images) {
       const owner = this.#owners.get(name);
       if (!owner) continue;
@@ -222,7 +163,7 @@ export class PoolScheduler {
     return null;
   }
 
-  #dispatch(job: Job, server: Server): void {
+  #dispatch(job: Job, server: PoolServer): void {
     server.inFlight += 1;
     job.server = server;
     this.#inFlight.add(job);
@@ -232,7 +173,7 @@ export class PoolScheduler {
     // an abandoned attempt can never hit the attempt that replaced it.
     job.batchId = job.options.batchId ?? randomId();
     const input = this.#prepare(job.input, server);
-    this.#publish();
+    this.#health.publish();
     const run$ = runWorkflow(server.client, input, { ...job.options, origin: job.origin, batchId: job.batchId });
     job.attempt = run$.subscribe({
       next: (event) => {
@@ -248,7 +189,7 @@ export class PoolScheduler {
         if (job.finished || job.attempts !== attempt) return;
         this.#release(job);
         if (isServerFailure(error)) {
-          this.#markDown(server, error);
+          this.#health.markDown(server, error);
           this.#retryOrFail(job, server, error);
         } else {
           this.#finish(job);
@@ -267,7 +208,7 @@ export class PoolScheduler {
   }
 
   /** The input as this server needs it: model references re-bound to its installed models. */
-  #prepare(input: RunInput, server: Server): RunInput {
+  #prepare(input: RunInput, server: PoolServer): RunInput {
     if (!this.#options.syncModels || 'batch' in input || server.models === null) return input;
     // Model keys are install-specific; hashes and names are not. A reference the server cannot
     // match is left for the server to report (its error names the node).
@@ -283,7 +224,7 @@ export class PoolScheduler {
     if (job.server) {
       job.server.inFlight -= 1;
       job.server = null;
-      this.#publish();
+      this.#health.publish();
     }
     job.attempt = null;
   }
@@ -291,7 +232,7 @@ export class PoolScheduler {
   #finish(job: Job): void {
     if (job.finished) return;
     job.finished = true;
-    this.#activate(-1);
+    this.#health.track(-1);
   }
 
   #fail(job: Job, error: unknown): void {
@@ -309,7 +250,7 @@ export class PoolScheduler {
     if (server && batchId && server.status !== 'up') server.toCancel.add(batchId);
   }
 
-  #retryOrFail(job: Job, server: Server, cause: unknown): void {
+  #retryOrFail(job: Job, server: PoolServer, cause: unknown): void {
     if (job.finished) return;
     if (job.started && !this.#options.resubmitStarted) {
       this.#fail(job, new PoolError({ reason: 'server-lost', server: server.url, cause }));
@@ -320,122 +261,35 @@ export class PoolScheduler {
     this.#queue.unshift(job);
   }
 
-  // ── health ──────────────────────────────────────────────────────────────────────────────────
+  // ── failover ────────────────────────────────────────────────────────────────────────────────
 
-  #markDown(server: Server, error: unknown): void {
-    const wasDown = server.status === 'down';
-    server.status = 'down';
-    server.lastError = error;
-    server.models = null;
-    if (!wasDown) {
-      const moved: Job[] = [];
-      for (const job of this.#running(server)) {
-        const batchId = job.batchId;
-        this.#abandon(job);
-        if (batchId) server.toCancel.add(batchId);
-        if (job.started && !this.#options.resubmitStarted) {
-          this.#fail(job, new PoolError({ reason: 'server-lost', server: server.url, cause: error }));
-        } else {
-          job.started = false;
-          moved.push(job);
-        }
+  /** A server went down: its jobs that had not started go back to the queue; started ones fail unless resubmitted. */
+  #moveJobs(server: PoolServer, error: unknown): void {
+    const moved: Job[] = [];
+    for (const job of this.#running(server)) {
+      const batchId = job.batchId;
+      this.#abandon(job);
+      if (batchId) server.toCancel.add(batchId);
+      if (job.started && !this.#options.resubmitStarted) {
+        this.#fail(job, new PoolError({ reason: 'server-lost', server: server.url, cause: error }));
+      } else {
+        job.started = false;
+        moved.push(job);
       }
-      this.#queue.unshift(...moved);
     }
-    this.#publish();
+    this.#queue.unshift(...moved);
   }
 
-  #running(server: Server): Job[] {
+  #running(server: PoolServer): Job[] {
     return [...this.#inFlight].filter((j) => j.server === server && !j.finished);
   }
 
-  #activate(delta: 1 | -1): void {
-    this.#active += delta;
-    if (this.#active > 0 && this.#loop === null && !this.#closed) this.#startLoop();
-    if (this.#active === 0 && this.#loop !== null) {
-      this.#loop.unsubscribe();
-      this.#loop = null;
-    }
-  }
-
-  /**
-   * Health checks run only while jobs are active, so an idle pool holds no timers. A server
-   * checked less than one interval ago is not checked again on restart (no request per job).
-   */
-  #startLoop(): void {
-    const { scheduler, healthInterval } = this.#options;
-    const loop = new Subscription();
-    this.#loop = loop;
-    for (const server of this.#servers) {
-      const due = Math.max(0, server.lastCheck + healthInterval - scheduler.now());
-      loop.add(timer(server.status === 'up' ? due : 0, healthInterval, scheduler).subscribe(() => this.#check(server)));
-    }
-  }
-
-  #check(server: Server): void {
-    if (this.#closed || server.checking) return;
-    const { scheduler, healthTimeout } = this.#options;
-    const needModels = this.#options.syncModels && server.models === null;
-    const check$ = server.client.app.version().pipe(
-      switchMap((v) =>
-        needModels
-          ? server.client.models.list().pipe(map((models) => ({ version: v.version, models: models as readonly ModelLike[] })))
-          : of({ version: v.version, models: server.models }),
-      ),
-      timeout({ first: healthTimeout, scheduler }),
-      map((r) => ({ ok: true as const, ...r })),
-      catchError((error: unknown) => of({ ok: false as const, error })),
-    );
-    const sub = new Subscription();
-    server.checking = sub;
-    sub.add(
-      check$.subscribe((r) => {
-        server.checking = null;
-        server.lastCheck = scheduler.now();
-        if (this.#closed) return;
-        if (r.ok) {
-          const recovered = server.status !== 'up';
-          server.status = 'up';
-          server.version = r.version;
-          server.models = r.models;
-          server.lastError = null;
-          if (recovered) this.#cancelAbandoned(server);
-          this.#publish();
-          this.#pump();
-        } else {
-          this.#markDown(server, r.error);
-          this.#pump();
-        }
-      }),
-    );
-    // A synchronous answer (a test double) has already cleared `checking`.
-    if (sub.closed) server.checking = null;
-  }
-
   /** Queue items of attempts abandoned while the server was unreachable are canceled now. */
-  #cancelAbandoned(server: Server): void {
+  #cancelAbandoned(server: PoolServer): void {
     if (server.toCancel.size === 0) return;
     const ids = [...server.toCancel];
     server.toCancel.clear();
     server.client.queue.cancelByBatchIds(ids).pipe(catchError(() => EMPTY)).subscribe();
-  }
-
-  #publish(): void {
-    if (!this.#closed) this.#health$.next(this.#snapshot());
-  }
-
-  #snapshot(): readonly ServerHealth[] {
-    return this.#servers.map((s) =>
-      Object.freeze({
-        index: s.index,
-        url: s.url,
-        status: s.status,
-        inFlight: s.inFlight,
-        completed: s.completed,
-        version: s.version,
-        lastError: s.lastError,
-      }),
-    );
   }
 }
 

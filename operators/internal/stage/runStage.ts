@@ -1,0 +1,141 @@
+import {
+  EMPTY,
+  Observable,
+  ReplaySubject,
+  defer,
+  filter,
+  forkJoin,
+  map,
+  mergeMap,
+  of,
+  share,
+  switchMap,
+  tap,
+  throwError,
+  throwIfEmpty,
+  catchError,
+  finalize,
+  type OperatorFunction,
+} from 'rxjs';
+import type { RunEvent } from '../../../src/run/types.js';
+import type { ModelConfig } from '../../../src/schemas/model.js';
+import { syncModels } from '../../../src/workflow/syncModels.js';
+import { StageCanceledError } from '../../errors/StageCanceledError.js';
+import type { StageOutput } from '../../StageResult.js';
+import { attachFailure } from '../failureContext.js';
+import { imageNameOf } from '../lineage.js';
+import { checkBound, definedEntries, hasModelNames, toIndexed } from './boundValues.js';
+import { modelListCache } from './modelListCache.js';
+import { resolveModels } from './resolveModels.js';
+import { resubmitInterrupted } from './resubmitInterrupted.js';
+import { STAGE_RUN_DEFAULTS, type RunOptions, type StageDefinition, type StageRequest } from './stageConfig.js';
+import { stageSettings } from './stageSettings.js';
+import { reportFailure, toFailure, toFallback } from './toFailure.js';
+import { toResult } from './toResult.js';
+
+/**
+ * The engine behind every stage: validates the binding when the operator is created, then for
+ * each input binds its values → `workflow.with(...)` → `run` → picks the output image
+ * (`pickOutput`) → emits a StageResult (or applies `onError`). A run whose queue item a
+ * server restart interrupted is enqueued again up to `resubmitInterrupted` times before `onError`
+ * sees its error.
+ */
+export function runStage<In>(def: StageDefinition<In>): OperatorFunction<In, StageOutput> {
+  const { stage, client, config } = def;
+  const workflow = config.workflow;
+  const { workflowName, onError, concurrency, resubmits, run, sync, bindingObj, binding, defaults } = stageSettings(def);
+
+  // Shared by every subscription of this operator.
+  const models$ = modelListCache(client);
+
+  return (source) =>
+    defer(() => {
+      const board$: Observable<string | null> =
+        config.board === undefined
+          ? of(null)
+          : defer(() => client.boards.findOrCreate(config.board!)).pipe(
+              map((b) => b.board_id),
+              share({ connector: () => new ReplaySubject(1), resetOnError: true, resetOnComplete: false, resetOnRefCountZero: true }),
+            );
+
+      const process = (item: In): Observable<StageOutput> => {
+        let request: StageRequest | undefined;
+        let values: Record<string, unknown> = {};
+        let itemId: number | null = null;
+        let uploaded: string[] = [];
+        let settled = false;
+
+        const attempt$ = defer(() => {
+          request = def.request(item);
+          const fromLineage =
+            request.input !== null && typeof request.input !== 'string' ? request.input.lineage.prompt : undefined;
+          values = { ...defaults, ...definedEntries(request.params) };
+          if (values['prompt'] === undefined && binding.has('prompt') && (request.prompt ?? fromLineage) !== undefined) {
+            values['prompt'] = request.prompt ?? fromLineage;
+          }
+          if (request.input !== null) values['image'] = imageNameOf(request.input);
+          checkBound(stage, workflowName, binding, values, 'the input');
+          const prepared$ = def.prepare ? def.prepare(values) : of({ values: {}, created: [] as string[] });
+          return forkJoin([board$, prepared$]).pipe(
+            switchMap(([boardId, extra]) => {
+              values = { ...values, ...extra.values };
+              uploaded = extra.created;
+              if (boardId !== null) values['board'] = config.board;
+              const indexed = { ...values, ...(boardId !== null ? { board: { board_id: boardId } } : {}) };
+              const bound = (models: readonly ModelConfig[]) => {
+                const wf = workflow.with(toIndexed(binding, resolveModels(binding, indexed, models)));
+                return sync ? syncModels(wf, models, sync) : wf;
+              };
+              const needsModels = sync !== null || hasModelNames(binding, indexed);
+              return (needsModels ? models$ : of([])).pipe(
+                switchMap((models) => {
+                  const wf = bound(models);
+                  let attempts = 0;
+                  // Only the run is resubmitted: the board, the model list and prepare's uploads
+                  // are reused, so a resubmission creates no second mask for cleanup to miss.
+                  return defer(() => {
+                    const options: NonNullable<RunOptions> = { ...STAGE_RUN_DEFAULTS, ...config.runOptions };
+                    // A reused batch id would also return the interrupted item.
+                    if (attempts++ > 0) delete options.batchId;
+                    return run(client, wf, options);
+                  }).pipe(resubmitInterrupted(resubmits));
+                }),
+              );
+            }),
+            tap((event) => {
+              if (event.type === 'enqueued') itemId = event.item_ids[0] ?? null;
+            }),
+            filter((event): event is Extract<RunEvent, { type: 'completed' }> => event.type === 'completed'),
+            map((event) => toResult(stage, workflowName, bindingObj, request!, values, uploaded, event.result)),
+            throwIfEmpty(() => new Error(`${stage}: the run of workflow ${JSON.stringify(workflowName)} ended without a result.`)),
+          );
+        });
+
+        return attempt$.pipe(
+          tap({ complete: () => (settled = true), error: () => (settled = true) }),
+          catchError((error: unknown) => {
+            const failure = toFailure(stage, item, request, values, error, itemId, uploaded);
+            if (onError === 'skip') {
+              reportFailure(config.failures, failure);
+              return EMPTY;
+            }
+            if (onError === 'fallback' && request?.input != null) {
+              // Uploads made for the failed run are orphans: hand them to cleanup with the error.
+              return of(toFallback(stage, request.input, values, error, itemId, uploaded));
+            }
+            attachFailure(error, failure);
+            return throwError(() => error);
+          }),
+          finalize(() => {
+            if (!settled && config.failures) {
+              const input = request?.input != null ? imageNameOf(request.input) : null;
+              const canceled = new StageCanceledError({ stage, input });
+              reportFailure(config.failures, toFailure(stage, item, request, values, canceled, itemId, uploaded));
+            }
+          }),
+        );
+      };
+
+      return source.pipe(mergeMap(process, concurrency));
+    });
+}

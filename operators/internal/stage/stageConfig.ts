@@ -1,0 +1,120 @@
+import type { Observable } from 'rxjs';
+import type { InvokeAIClient } from '../../../src/client/types.js';
+import type { runWorkflow } from '../../../src/run/runWorkflow.js';
+import type { RunEvent } from '../../../src/run/types.js';
+import type { IndexMap } from '../../../src/workflow/indexMap.js';
+import type { SyncModelsOptions } from '../../../src/workflow/syncModels.js';
+import type { Workflow } from '../../../src/workflow/Workflow.js';
+import type { FailureSink, ImageInput, OnError, StageName } from '../../StageResult.js';
+
+/**
+ * Run defaults of a stage (its `runOptions` override them):
+ * - no queue position: a stage emits results only, so the `GET /status` a run sends for its
+ *   `queued` events would be one wasted request per input;
+ * - the queue item is re-read every 5 s (not 1 s) while the socket is connected: events drive
+ *   completion, a reconnect re-reads at once, and a pipeline keeps many runs waiting in the
+ *   queue, where a 1 s safety poll per run would cost more requests than the stages themselves.
+ */
+export const STAGE_RUN_DEFAULTS = { queuePosition: false, pollInterval: 5_000 } as const;
+
+/** Options of the run core, passed through unchanged (timeouts, poll interval, …). */
+export type RunOptions = Parameters<typeof runWorkflow>[2];
+
+/** The function a stage runs a workflow with; `runWorkflow` unless a test injects another. */
+export type RunWorkflowFn = (client: InvokeAIClient, workflow: Workflow, options?: RunOptions) => Observable<RunEvent>;
+
+/** Options every stage shares. */
+export interface StageConfig<Binding extends object, Params extends object> {
+  /** The exported workflow this stage runs (`loadWorkflowFile`/`parseWorkflow`). */
+  workflow: Workflow;
+  /** Semantic name → form index. @default the binding of the matching `data/workflows` file */
+  binding?: Binding;
+  /**
+   * A saved `workflow.indexMap()`: the operator refuses to be created (IndexDriftError) when the
+   * form's fields moved since it was recorded.
+   */
+  indexMap?: IndexMap;
+  /** Values used for every input, overridden per input by the values it carries. */
+  params?: Partial<Params>;
+  /**
+   * Board NAME to save outputs to; created on demand (`client.boards.findOrCreate`, once per
+   * subscription). Needs a `board` key in the binding. @default the workflow's own board value
+   */
+  board?: string;
+  /**
+   * How many inputs may run at once. `1` processes inputs one after another and keeps their
+   * order (`concatMap`); more runs them in parallel (`mergeMap`) and emits in completion order.
+   * @default 1
+   */
+  concurrency?: number;
+  /** What to do when one input fails; see {@link OnError}. @default 'throw' */
+  onError?: OnError;
+  /**
+   * Receives every input this stage gives up on without emitting: failures under
+   * `onError: 'skip'` (required then), and inputs abandoned by unsubscribing.
+   */
+  failures?: FailureSink;
+  /**
+   * Rebind the workflow's model references to the server's installed models before each run
+   * (exported workflows carry the model keys of the machine they were made on): by key, hash,
+   * name + type, then base + type, as the original `sync_dnn_model(by_name=True, by_base=True)`.
+   * The model list is fetched once per subscription. `false` sends the workflow's models as they are.
+   * @default true
+   */
+  syncModels?: boolean | SyncModelsOptions;
+  /**
+   * Options for `runWorkflow` (timeouts, …).
+   * @default { queuePosition: false, pollInterval: 5000 } (see STAGE_RUN_DEFAULTS)
+   */
+  runOptions?: RunOptions;
+  /**
+   * How many times an input whose queue item was interrupted on the server is enqueued again
+   * before its error surfaces as usual (then `onError` applies). Interrupted: the item ended
+   * `canceled` (or vanished from the queue) although this stage did not cancel it, which is what
+   * InvokeAI's startup does to the items a restart cut short; or it `failed` with `error_type`
+   * `ServerRestartError`. Each resubmission is a new batch (a fresh batch id, even when
+   * `runOptions.batchId` is set) of the same workflow values and uploads, and the input still
+   * yields exactly one result. The stage's own cancels (unsubscribing, `runOptions.timeouts`) and
+   * every other failure are never resubmitted.
+   *
+   * InvokeAI cannot tell a restart from a cancel made elsewhere (the Cancel button of the InvokeAI
+   * UI, another client, clearing the queue): with this option on, such a cancel is resubmitted
+   * too, up to this many times.
+   * @default 0 (an interrupted item fails its input)
+   */
+  resubmitInterrupted?: number;
+  /** Runs the workflow; inject a fake in tests. @default runWorkflow */
+  run?: RunWorkflowFn;
+}
+
+/** One input, as a stage understands it. */
+export interface StageRequest {
+  /** The input image, `null` for `generateBase`. */
+  input: ImageInput | null;
+  /** Semantic values carried by the input itself (win over `config.params`). */
+  params: Record<string, unknown>;
+  /** Prompt of the chain (generateBase sets it). */
+  prompt?: string;
+}
+
+/** What a stage file tells `runStage`. */
+export interface StageDefinition<In> {
+  stage: StageName;
+  client: InvokeAIClient;
+  config: StageConfig<object, object>;
+  defaultBinding: Readonly<Record<string, number>>;
+  /** Semantic names the stage binds. */
+  keys: readonly string[];
+  /** Names the binding must contain. */
+  required: readonly string[];
+  /** Splits one source value into its image and its own values; may throw (a per-input failure). */
+  request(item: In): StageRequest;
+  /**
+   * Async work before the run, returning semantic values to add and the names of images it
+   * created (enhanceRegion uploads its mask here). Runs inside the input's subscription, so it is
+   * canceled with it.
+   */
+  prepare?(values: Record<string, unknown>): Observable<{ values: Record<string, unknown>; created: string[] }>;
+  /** Keys whose values `prepare` turns into workflow values (not checked against the workflow at creation). */
+  preparedKeys?: readonly string[];
+}
