@@ -18,7 +18,7 @@ module.exports = {
       comment: 'The client core runs in browsers as it is: no operators, facade, emulator or CLI.',
       severity: 'error',
       from: { path: core },
-      to: { path: '^(operators|src/(cli|emulator|pythonStyle|pool))/' },
+      to: { path: '^(operators|src/(cli|emulator|pythonStyle))/' },
     },
     {
       name: 'core-no-node-builtins',

@@ -2,6 +2,7 @@ import type { Batch } from '../schemas/graph.js';
 import { buildBatch } from '../workflow/buildBatch.js';
 import type { Workflow } from '../workflow/Workflow.js';
 import type { RunInput, RunWorkflowOptions } from './runWorkflowOptions.js';
+import { randomUUID } from '../util/randomUUID.js';
 
 /** The batch a run enqueues, with the ids the run chose for it. */
 export interface PreparedBatch {
@@ -21,10 +22,10 @@ export interface PreparedBatch {
  */
 export function prepareBatch(input: RunInput, options: RunWorkflowOptions): PreparedBatch {
   const generatedOrigin = options.origin === undefined && !('batch' in input && input.batch.origin);
-  const origin = options.origin ?? `invokeai-rx:${randomId()}`;
+  const origin = options.origin ?? `invokeai-rx:${randomUUID()}`;
   if ('batch' in input) {
     const given = input.batch;
-    const batchId = options.batchId ?? given.batch_id ?? randomId();
+    const batchId = options.batchId ?? given.batch_id ?? randomUUID();
     const batch: Batch = {
       ...given,
       batch_id: batchId,
@@ -35,7 +36,7 @@ export function prepareBatch(input: RunInput, options: RunWorkflowOptions): Prep
     if (options.destination !== undefined) batch.destination = options.destination;
     return { batch, batchId, workflow: input.workflow, generatedOrigin };
   }
-  const batchId = options.batchId ?? randomId();
+  const batchId = options.batchId ?? randomUUID();
   const batch = buildBatch(input, {
     ...options.buildOptions,
     batch_id: batchId,
@@ -45,14 +46,4 @@ export function prepareBatch(input: RunInput, options: RunWorkflowOptions): Prep
     ...(options.destination !== undefined ? { destination: options.destination } : {}),
   });
   return { batch, batchId, workflow: input, generatedOrigin };
-}
-
-function randomId(): string {
-  const c = (globalThis as { crypto?: { randomUUID?: () => string } }).crypto;
-  if (c?.randomUUID) return c.randomUUID();
-  // Non-secure browser contexts lack randomUUID; a batch id only has to be unique, not secret.
-  return 'xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx'.replace(/[xy]/g, (ch) => {
-    const r = (Math.random() * 16) | 0;
-    return (ch === 'x' ? r : (r & 0x3) | 0x8).toString(16);
-  });
 }

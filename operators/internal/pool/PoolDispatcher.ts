@@ -9,6 +9,7 @@ import { BoundedMap } from './BoundedMap.js';
 import { imageInputs } from './imageInputs.js';
 import { PoolHealthMonitor } from './PoolHealthMonitor.js';
 import { poolServer, type PoolServer, type ServerHealth } from './PoolServer.js';
+import { randomUUID } from '../../../src/util/randomUUID.js';
 
 export interface PoolDispatcherOptions {
   perServer: number;
@@ -85,7 +86,7 @@ export class PoolDispatcher {
       const job: Job = {
         input,
         options,
-        origin: options.origin ?? `invokeai-rx:${randomId()}`,
+        origin: options.origin ?? `invokeai-rx:${randomUUID()}`,
         images: imageInputs(input),
         subscriber,
         server: null,
@@ -171,7 +172,7 @@ export class PoolDispatcher {
     const attempt = job.attempts;
     // A user-chosen batch id is kept; otherwise each attempt has its own, so that a late cancel of
     // an abandoned attempt can never hit the attempt that replaced it.
-    job.batchId = job.options.batchId ?? randomId();
+    job.batchId = job.options.batchId ?? randomUUID();
     const input = this.#prepare(job.input, server);
     this.#health.publish();
     const run$ = runWorkflow(server.client, input, { ...job.options, origin: job.origin, batchId: job.batchId });
@@ -296,13 +297,4 @@ export class PoolDispatcher {
 /** Errors that say the server is unreachable, not that the job is wrong. */
 function isServerFailure(error: unknown): boolean {
   return isNetworkError(error) || isRequestTimeoutError(error);
-}
-
-function randomId(): string {
-  const c = (globalThis as { crypto?: { randomUUID?: () => string } }).crypto;
-  if (c?.randomUUID) return c.randomUUID();
-  return 'xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx'.replace(/[xy]/g, (ch) => {
-    const r = (Math.random() * 16) | 0;
-    return (ch === 'x' ? r : (r & 0x3) | 0x8).toString(16);
-  });
 }

@@ -18,6 +18,7 @@ export function createPoolClient(clients: readonly InvokeAIClient[], dispatcher:
     upload: (data, options) => deferTo(first, (c) => c.images.upload(data, options)),
     get: (name) => deferTo(() => byImage(name), (c) => c.images.get(name)),
     download: (name) => deferTo(() => byImage(name), (c) => c.images.download(name)),
+    blob: (name, options) => deferTo(() => byImage(name), (c) => c.images.blob(name, options)),
     downloadThumbnail: (name) => deferTo(() => byImage(name), (c) => c.images.downloadThumbnail(name)),
     delete: (name) => deferTo(() => byImage(name), (c) => c.images.delete(name)),
     deleteMany: (names) => defer(() => deleteMany(names)),
