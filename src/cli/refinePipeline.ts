@@ -1,5 +1,5 @@
 import { EMPTY, concat, concatMap, defer, filter, from, map, mergeMap, of, range, tap, type MonoTypeOperatorFunction, type Observable, type OperatorFunction } from 'rxjs';
-import type { InvokeAIClient } from '../client/types.js';
+import type { InvokeAIClient } from '../index.js';
 import { runWorkflow } from '../run/runWorkflow.js';
 import type { Workflow } from '../workflow/Workflow.js';
 import { adaptiveRefine, type AdaptiveRefineStep } from '../../operators/adaptiveRefine.js';

@@ -1,7 +1,6 @@
 import { defer, finalize, firstValueFrom } from 'rxjs';
-import { InvokeAIClient as Client } from '../client/InvokeAIClient.js';
-import type { ClientOptions, InvokeAIClient, QueueApi } from '../client/types.js';
-import { createWorkflowRepo } from '../compat/createWorkflowRepo.js';
+import { InvokeAIClient as Client } from '../index.js';
+import type { ClientOptions, InvokeAIClient, QueueApi } from '../index.js';
 import type { Emulator, EmulatorOptions } from '../emulator/types.js';
 
 /** Simulated time per denoising step of the embedded emulator: slow enough to watch progress. */
@@ -99,13 +98,6 @@ function trackEnqueues(inner: InvokeAIClient): EnqueueTracker {
     models: inner.models,
     app: inner.app,
     events: inner.events,
-    // Bound to this wrapper, so that runs started through them are tracked too.
-    get workflowRepo() {
-      return createWorkflowRepo(client);
-    },
-    get boardRepo() {
-      return inner.boardRepo;
-    },
     close: () => inner.close(),
   };
   return { client, batchIds, inFlight: () => inFlight };

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename, join, relative, resolve } from 'node:path';
 import { Subject, concatMap, defer, filter, from, map, mergeMap, switchMap, takeUntil, tap, toArray, type Observable } from 'rxjs';
-import type { InvokeAIClient } from '../../client/types.js';
+import type { InvokeAIClient } from '../../index.js';
 import type { CliCommand } from '../command.js';
 import type { CliIo } from '../runCli.js';
 import { exitCode } from '../exitCode.js';
