@@ -2,7 +2,12 @@ import { defineConfig } from 'tsup';
 
 export default defineConfig([
   {
-    entry: { index: 'src/index.ts', operators: 'operators/index.ts', emulator: 'src/emulator/index.ts' },
+    entry: {
+      index: 'src/index.ts',
+      operators: 'operators/index.ts',
+      emulator: 'src/emulator/index.ts',
+      'python-style': 'src/pythonStyle/index.ts',
+    },
     format: ['esm', 'cjs'],
     dts: true,
     sourcemap: true,

@@ -6,11 +6,13 @@
  *   npx tsx examples/quickStart.ts
  *   INVOKEAI_URL=http://127.0.0.1:9090 npx tsx examples/quickStart.ts
  */
-import { WorkflowDefinition } from 'invokeai-rx';
+import { WorkflowDefinition, withPythonStyle } from 'invokeai-rx/python-style';
 import { outputDir, runExample, saveFile, shown, workflowPath } from './support.js';
 
-await runExample('quickStart', async ({ client }) => {
-  // 1) The client: `InvokeAIClient.fromUrl('http://localhost:9090')` (here from ./support.js).
+await runExample('quickStart', async ({ client: core }) => {
+  // 1) The client: `InvokeAIClient.fromUrl('http://localhost:9090')` of 'invokeai-rx/python-style'
+  //    (here the one ./support.js made, given the repos).
+  const client = withPythonStyle(core);
 
   // 2) Load a multi-stage workflow (single JSON that encapsulates refine stages)
   const wf = client.workflowRepo.createWorkflow(WorkflowDefinition.fromFile(workflowPath('sdxl_with_refiner')));

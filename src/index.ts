@@ -1,4 +1,5 @@
-// The public API of 'invokeai-rx'. Pipeline operators are in 'invokeai-rx/operators', the emulator in 'invokeai-rx/emulator'.
+// The public API of 'invokeai-rx'. Pipeline operators are in 'invokeai-rx/operators', the emulator in 'invokeai-rx/emulator',
+// the Python client's vocabulary (workflowRepo, boardRepo) in 'invokeai-rx/python-style'.
 
 // client/index.ts
 export {
@@ -31,38 +32,6 @@ export {
   type SocketLike,
   type UploadImageOptions,
 } from './client/index.js';
-
-// compat/index.ts
-export {
-  BoardHandle,
-  BoardNotFoundError,
-  DEFAULT_WAIT_TIMEOUT_SECONDS,
-  NoSubmissionError,
-  UNCATEGORIZED_BOARD_ID,
-  WorkflowDefinition,
-  WorkflowField,
-  WorkflowHandle,
-  createBoardRepo,
-  createWorkflowRepo,
-  isBoardNotFoundError,
-  isNoSubmissionError,
-  type BoardDownloadOptions,
-  type BoardRepo,
-  type BoardUploadOptions,
-  type CreateWorkflowOptions,
-  type InputPreview,
-  type ListBoardsOptions,
-  type ModelSyncChange,
-  type OutputImageMapping,
-  type SubmitOptions,
-  type SubmitSyncOptions,
-  type SubmitSyncResult,
-  type SyncDnnModelOptions,
-  type WaitForCompletionOptions,
-  type WorkflowDefinitionOptions,
-  type WorkflowInputRecord,
-  type WorkflowRepo,
-} from './compat/index.js';
 
 // workflow/index.ts
 export {

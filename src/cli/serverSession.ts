@@ -1,6 +1,6 @@
 import { defer, finalize, firstValueFrom } from 'rxjs';
 import type { Emulator, EmulatorOptions } from '../emulator/index.js';
-import { createWorkflowRepo, InvokeAIClient, type ClientOptions, type QueueApi } from '../index.js';
+import { InvokeAIClient, type ClientOptions, type QueueApi } from '../index.js';
 
 /** Simulated time per denoising step of the embedded emulator: slow enough to watch progress. */
 export const EMBEDDED_MS_PER_STEP = 8;
@@ -97,13 +97,6 @@ function trackEnqueues(inner: InvokeAIClient): EnqueueTracker {
     models: inner.models,
     app: inner.app,
     events: inner.events,
-    // Bound to this wrapper, so that runs started through them are tracked too.
-    get workflowRepo() {
-      return createWorkflowRepo(client);
-    },
-    get boardRepo() {
-      return inner.boardRepo;
-    },
     close: () => inner.close(),
   };
   return { client, batchIds, inFlight: () => inFlight };

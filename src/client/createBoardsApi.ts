@@ -75,6 +75,8 @@ export function createBoardsApi(ctx: HttpContext): BoardsApi {
         // Adding an image to the board it is on is a no-op.
         idempotent: true,
       }),
+    removeImage: (imageName) =>
+      request$(ctx, { method: 'DELETE', path: '/api/v1/board_images/', json: { image_name: imageName } }),
   };
 }
 

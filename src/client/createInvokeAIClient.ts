@@ -1,6 +1,4 @@
 import { Subject, takeUntil } from 'rxjs';
-import { type BoardRepo, createBoardRepo } from '../compat/createBoardRepo.js';
-import { type WorkflowRepo, createWorkflowRepo } from '../compat/createWorkflowRepo.js';
 import { createEventsApi } from '../events/createEventsApi.js';
 import { type HttpContext, createTokenStore } from '../http/HttpContext.js';
 import { type InvokeAIClientConfig, resolveConfig } from './config.js';
@@ -43,10 +41,7 @@ export function createInvokeAIClient(options: InvokeAIClientConfig): InvokeAICli
     connected$: rawEvents.connected$.pipe(takeUntil(close$)),
   };
 
-  // The repos are made on first use, like the Python client's lazy `workflow_repo`/`board_repo`.
-  let workflowRepo: WorkflowRepo | undefined;
-  let boardRepo: BoardRepo | undefined;
-  const client: InvokeAIClient = {
+  return {
     config,
     queue: createQueueApi(ctx),
     images: createImagesApi(ctx),
@@ -54,13 +49,6 @@ export function createInvokeAIClient(options: InvokeAIClientConfig): InvokeAICli
     models: createModelsApi(ctx),
     app: createAppApi(ctx),
     events,
-    get workflowRepo() {
-      return (workflowRepo ??= createWorkflowRepo(client));
-    },
-    get boardRepo() {
-      return (boardRepo ??= createBoardRepo(client, ctx));
-    },
     close: () => close$.next(),
   };
-  return client;
 }

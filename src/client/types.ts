@@ -13,8 +13,6 @@ import type { ModelConfig } from '../schemas/model.js';
 import type { AppVersion } from '../schemas/app.js';
 import type { InvokeEventMap } from '../schemas/events.js';
 import type { RetryOptions } from '../http/retry.js';
-import type { BoardRepo } from '../compat/createBoardRepo.js';
-import type { WorkflowRepo } from '../compat/createWorkflowRepo.js';
 
 /**
  * Every method returns a cold Observable: nothing is sent until it is subscribed, each
@@ -79,6 +77,11 @@ export interface BoardsApi {
   /** Image names on a board; `'none'` is the uncategorized pseudo-board. */
   imageNames(boardId: string): Observable<string[]>;
   addImage(boardId: string, imageName: string): Observable<unknown>;
+  /**
+   * `DELETE /api/v1/board_images/`: moves an image off its board to Uncategorized. Optional, so
+   * that clients composed of other clients need not route it.
+   */
+  removeImage(imageName: string): Observable<unknown>;
 }
 
 export interface ModelFilter {
@@ -168,10 +171,6 @@ export interface InvokeAIClient {
   readonly models: ModelsApi;
   readonly app: AppApi;
   readonly events: EventsApi;
-  /** Loaded workflows as imperative handles (the Python client's vocabulary, on the reactive engine). */
-  readonly workflowRepo: WorkflowRepo;
-  /** Boards by id or name, as handles with Promise-returning methods. */
-  readonly boardRepo: BoardRepo;
   /** Closes the socket (if open). HTTP calls keep working. */
   close(): void;
 }

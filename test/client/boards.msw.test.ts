@@ -91,4 +91,16 @@ describe('boards', () => {
     expect(await lastValueFrom(testClient().boards.addImage('b1', 'a.png'))).toEqual({ added_images: ['a.png'], affected_boards: ['b1', 'none'] });
     expect(body).toEqual({ board_id: 'b1', image_name: 'a.png' });
   });
+
+  it('removeImage deletes {image_name} from board_images (back to Uncategorized)', async () => {
+    let body: unknown;
+    server.use(
+      http.delete(`${BASE_URL}/api/v1/board_images/`, async ({ request }) => {
+        body = await request.json();
+        return HttpResponse.json({ removed_images: ['a.png'], affected_boards: ['b1', 'none'] });
+      }),
+    );
+    await lastValueFrom(testClient().boards.removeImage!('a.png'));
+    expect(body).toEqual({ image_name: 'a.png' });
+  });
 });

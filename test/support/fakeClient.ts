@@ -9,8 +9,6 @@ import type {
   QueueApi,
   ResolvedClientConfig,
 } from '../../src/client/types.js';
-import { createBoardRepo } from '../../src/compat/createBoardRepo.js';
-import { createWorkflowRepo } from '../../src/compat/createWorkflowRepo.js';
 import { createEventsApi } from '../../src/events/createEventsApi.js';
 import { DEFAULT_RETRY_OPTIONS } from '../../src/http/retry.js';
 import type { SessionQueueItem } from '../../src/schemas/queue.js';
@@ -77,12 +75,6 @@ export function fakeClient(spec: FakeClientSpec = {}): FakeClient {
     models: resource<ModelsApi>('models', spec.models, calls),
     app: resource<AppApi>('app', spec.app, calls),
     events,
-    get workflowRepo() {
-      return createWorkflowRepo(client);
-    },
-    get boardRepo() {
-      return createBoardRepo(client);
-    },
     close: () => {},
     calls,
     callsTo: (method) => calls.filter((c) => c.method === method).map((c) => c.args),

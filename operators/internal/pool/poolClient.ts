@@ -65,7 +65,7 @@ export function createPoolClient(clients: readonly InvokeAIClient[], dispatcher:
     connected$: clients.length === 0 ? EMPTY : combineLatest(clients.map((c) => c.events.connected$)).pipe(map((all) => all.some(Boolean))),
   };
 
-  const facade: Omit<InvokeAIClient, 'workflowRepo' | 'boardRepo'> = {
+  return {
     config: first().config,
     queue,
     images,
@@ -75,6 +75,7 @@ export function createPoolClient(clients: readonly InvokeAIClient[], dispatcher:
       findOrCreate: (name) => deferTo(first, (c) => c.boards.findOrCreate(name)),
       imageNames: (id) => deferTo(first, (c) => c.boards.imageNames(id)),
       addImage: (id, name) => deferTo(() => byImage(name), (c) => c.boards.addImage(id, name)),
+      removeImage: (name) => deferTo(() => byImage(name), (c) => c.boards.removeImage(name)),
     },
     models: { list: (filter) => deferTo(first, (c) => c.models.list(filter)) },
     app: {
@@ -86,9 +87,4 @@ export function createPoolClient(clients: readonly InvokeAIClient[], dispatcher:
       for (const c of clients) c.close();
     },
   };
-  // The imperative helpers (workflow and board repositories) act on the first server that is up.
-  for (const key of ['workflowRepo', 'boardRepo']) {
-    Object.defineProperty(facade, key, { enumerable: true, get: () => (first() as unknown as Record<string, unknown>)[key] });
-  }
-  return facade as InvokeAIClient;
 }

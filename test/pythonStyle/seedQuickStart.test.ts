@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InvokeAIClient } from '../../src/client/InvokeAIClient.js';
-import { WorkflowDefinition } from '../../src/compat/index.js';
+import { InvokeAIClient, WorkflowDefinition } from '../../src/pythonStyle/index.js';
 import { DEFAULT_MODELS, type Emulator, startEmulator } from '../../src/emulator/index.js';
 
 /**

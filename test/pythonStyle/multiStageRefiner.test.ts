@@ -1,7 +1,6 @@
 import { decode } from 'fast-png';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InvokeAIClient } from '../../src/client/InvokeAIClient.js';
-import { WorkflowDefinition, type WorkflowHandle } from '../../src/compat/index.js';
+import { InvokeAIClient, WorkflowDefinition, type WorkflowHandle } from '../../src/pythonStyle/index.js';
 import { DEFAULT_MODELS, type Emulator, startEmulator } from '../../src/emulator/index.js';
 import type { SessionQueueItem } from '../../src/schemas/queue.js';
 

@@ -3,8 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { lastValueFrom, toArray } from 'rxjs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { InvokeAIClient } from '../../src/client/InvokeAIClient.js';
-import { WorkflowDefinition, WorkflowField, isNoSubmissionError } from '../../src/compat/index.js';
+import { InvokeAIClient, WorkflowDefinition, WorkflowField, isNoSubmissionError } from '../../src/pythonStyle/index.js';
 import { DEFAULT_MODELS, type Emulator, startEmulator } from '../../src/emulator/index.js';
 import {
   isInputIndexError,

@@ -17,7 +17,7 @@ export interface WorkflowDefinitionOptions {
  *
  * ## Example
  * ```ts
- * import { InvokeAIClient, WorkflowDefinition } from 'invokeai-rx';
+ * import { InvokeAIClient, WorkflowDefinition } from 'invokeai-rx/python-style';
  * const client = InvokeAIClient.fromUrl('http://localhost:9090');
  * const wf = client.workflowRepo.createWorkflow(WorkflowDefinition.fromFile('data/workflows/sdxl_base.json'));
  * ```

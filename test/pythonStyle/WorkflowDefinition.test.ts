@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { InvokeAIClient } from '../../src/client/InvokeAIClient.js';
-import { WorkflowDefinition, WorkflowHandle } from '../../src/compat/index.js';
+import { InvokeAIClient, WorkflowDefinition, WorkflowHandle } from '../../src/pythonStyle/index.js';
 import { isWorkflowParseError } from '../../src/errors/index.js';
 import { parseWorkflow } from '../../src/workflow/parseWorkflow.js';
 

@@ -1,8 +1,7 @@
 import { firstValueFrom } from 'rxjs';
 import { decode, encode } from 'fast-png';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InvokeAIClient } from '../../src/client/InvokeAIClient.js';
-import { BoardHandle, isBoardNotFoundError } from '../../src/compat/index.js';
+import { BoardHandle, InvokeAIClient, isBoardNotFoundError } from '../../src/pythonStyle/index.js';
 import { type Emulator, startEmulator } from '../../src/emulator/index.js';
 
 /** A 24×16 RGBA PNG with a horizontal gradient. */

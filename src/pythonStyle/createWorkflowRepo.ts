@@ -18,11 +18,11 @@ export interface WorkflowRepo {
 }
 
 /**
- * Creates the `workflowRepo` of a client (done by `createInvokeAIClient`).
+ * Creates the `workflowRepo` of a client (done lazily by `withPythonStyle` / `InvokeAIClient.fromUrl`).
  *
  * ## Example
  * ```ts
- * import { InvokeAIClient, WorkflowDefinition } from 'invokeai-rx';
+ * import { InvokeAIClient, WorkflowDefinition } from 'invokeai-rx/python-style';
  * const client = InvokeAIClient.fromUrl('http://localhost:9090');
  * const base = client.workflowRepo.createWorkflow(WorkflowDefinition.fromFile('data/workflows/sdxl_base.json'));
  * for (const inp of base.listInputs()) console.log(`[${inp.inputIndex}] ${inp.label} :: ${inp.kind}`);

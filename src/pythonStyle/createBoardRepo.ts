@@ -1,10 +1,8 @@
 import { firstValueFrom, lastValueFrom } from 'rxjs';
 import type { InvokeAIClient } from '../client/types.js';
-import type { HttpContext } from '../http/HttpContext.js';
-import { request$ } from '../http/request.js';
 import type { BoardDTO } from '../schemas/board.js';
 import { BoardHandle, type BoardHandleHost, UNCATEGORIZED_BOARD_ID } from './BoardHandle.js';
-import { BoardNotFoundError } from './BoardNotFoundError.js';
+import { BoardNotFoundError } from './errors/BoardNotFoundError.js';
 
 /** Options of {@link BoardRepo.listBoards}. */
 export interface ListBoardsOptions {
@@ -36,11 +34,9 @@ export interface BoardRepo {
 }
 
 /**
- * Creates the `boardRepo` of a client (done by `createInvokeAIClient`).
- *
- * @param http The client's HTTP context, for the one call the core client does not offer (moving
- *   an image to Uncategorized, `DELETE /api/v1/board_images/`). @default none: that move rejects
- *   with a TypeError
+ * Creates the `boardRepo` of a client (done lazily by `withPythonStyle` / `InvokeAIClient.fromUrl`
+ * of `invokeai-rx/python-style`). Moving an image to Uncategorized needs `client.boards.removeImage`
+ * (clients made by `createInvokeAIClient` have it); without it that move rejects with a TypeError.
  *
  * ## Example
  * ```ts
@@ -48,15 +44,17 @@ export interface BoardRepo {
  * console.log(board.boardId, await board.listImages());
  * ```
  */
-export function createBoardRepo(client: InvokeAIClient, http?: HttpContext): BoardRepo {
+export function createBoardRepo(client: InvokeAIClient): BoardRepo {
   const host: BoardHandleHost = {
     client,
     resolve: (nameOrId) => getBoardHandle(nameOrId),
     removeFromBoard: async (imageName) => {
-      if (!http) {
-        throw new TypeError('Moving an image to Uncategorized needs a client made by createInvokeAIClient / InvokeAIClient.fromUrl.');
+      if (!client.boards.removeImage) {
+        throw new TypeError(
+          'Moving an image to Uncategorized needs a client whose boards offer removeImage (createInvokeAIClient / InvokeAIClient.fromUrl).',
+        );
       }
-      await lastValueFrom(request$(http, { method: 'DELETE', path: '/api/v1/board_images/', json: { image_name: imageName } }));
+      await lastValueFrom(client.boards.removeImage(imageName));
     },
   };
   const handle = (board: BoardDTO | null) => new BoardHandle(host, board);

@@ -1,0 +1,2 @@
+export { BoardNotFoundError, isBoardNotFoundError } from './BoardNotFoundError.js';
+export { NoSubmissionError, isNoSubmissionError } from './NoSubmissionError.js';
