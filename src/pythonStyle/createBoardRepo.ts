@@ -35,8 +35,7 @@ export interface BoardRepo {
 
 /**
  * Creates the `boardRepo` of a client (done lazily by `withPythonStyle` / `InvokeAIClient.fromUrl`
- * of `invokeai-rx/python-style`). Moving an image to Uncategorized needs `client.boards.removeImage`
- * (clients made by `createInvokeAIClient` have it); without it that move rejects with a TypeError.
+ * of `invokeai-rx/python-style`).
  *
  * ## Example
  * ```ts
@@ -49,11 +48,6 @@ export function createBoardRepo(client: InvokeAIClient): BoardRepo {
     client,
     resolve: (nameOrId) => getBoardHandle(nameOrId),
     removeFromBoard: async (imageName) => {
-      if (!client.boards.removeImage) {
-        throw new TypeError(
-          'Moving an image to Uncategorized needs a client whose boards offer removeImage (createInvokeAIClient / InvokeAIClient.fromUrl).',
-        );
-      }
       await lastValueFrom(client.boards.removeImage(imageName));
     },
   };

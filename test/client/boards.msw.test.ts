@@ -100,7 +100,7 @@ describe('boards', () => {
         return HttpResponse.json({ removed_images: ['a.png'], affected_boards: ['b1', 'none'] });
       }),
     );
-    await lastValueFrom(testClient().boards.removeImage!('a.png'));
+    await lastValueFrom(testClient().boards.removeImage('a.png'));
     expect(body).toEqual({ image_name: 'a.png' });
   });
 });
