@@ -1,10 +1,11 @@
-import { firstValueFrom, toArray, take, Subject } from 'rxjs';
+import { firstValueFrom, lastValueFrom, toArray, take, Subject } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_RETRY_OPTIONS } from '../../src/http/retry.js';
 import { InvokeAIClient } from '../../src/client/InvokeAIClient.js';
 import { resolveConfig } from '../../src/client/config.js';
 import { parseServerUrl } from '../../src/client/parseServerUrl.js';
 import type { SocketFactory, SocketLike } from '../../src/client/types.js';
+import { queueAndProcessorStatus } from '../support/builders.js';
 
 describe('parseServerUrl', () => {
   it.each([
@@ -71,10 +72,19 @@ describe('resolveConfig', () => {
 });
 
 describe('InvokeAIClient.fromUrl', () => {
-  it('creates a client for the parsed location', () => {
-    const client = InvokeAIClient.fromUrl('http://h:9090/invoke/api/v1', { queueId: 'q', socketFactory: null });
+  it('creates a client for the parsed location', async () => {
+    const urls: string[] = [];
+    const fetch: typeof globalThis.fetch = async (input) => {
+      const url = input instanceof Request ? input.url : String(input);
+      urls.push(url);
+      return Response.json(url.endsWith('/app/version') ? { version: '6.14.0' } : queueAndProcessorStatus());
+    };
+    const client = InvokeAIClient.fromUrl('http://h:9090/invoke/api/v1', { queueId: 'q', socketFactory: null, fetch });
     expect(client.config).toMatchObject({ origin: 'http://h:9090', basePath: '/invoke', queueId: 'q', hasToken: false });
-    for (const api of ['queue', 'images', 'boards', 'models', 'app', 'events'] as const) expect(client[api]).toBeDefined();
+    // Its APIs talk to that location, and to that queue.
+    expect(await lastValueFrom(client.app.version())).toEqual({ version: '6.14.0' });
+    await lastValueFrom(client.queue.getStatus());
+    expect(urls).toEqual(['http://h:9090/invoke/api/v1/app/version', 'http://h:9090/invoke/api/v1/queue/q/status']);
   });
 
   it('throws a TypeError for an invalid URL', () => {

@@ -32,9 +32,9 @@ describe('models', () => {
   it('a config missing `key` → SchemaError naming models.0.key', async () => {
     const { key: _key, ...broken } = modelConfig();
     server.use(http.get(`${BASE_URL}/api/v2/models/`, () => HttpResponse.json({ models: [broken] })));
-    const error = await lastValueFrom(testClient().models.list()).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(SchemaError);
-    expect((error as SchemaError).message).toContain('at models.0.key');
+    const failed = lastValueFrom(testClient().models.list());
+    await expect(failed).rejects.toBeInstanceOf(SchemaError);
+    await expect(failed).rejects.toThrow('at models.0.key');
   });
 });
 

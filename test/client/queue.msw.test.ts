@@ -17,15 +17,6 @@ const recorded = JSON.parse(
 );
 const graph = { id: 'g', nodes: { a: { id: 'a', type: 'integer', value: 1 } }, edges: [] };
 
-async function failure(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a failure');
-}
-
 describe('queue reads and cancels', () => {
   it('getItem parses a recorded GET /i/{id} response', async () => {
     server.use(http.get(`${Q}/i/229`, () => HttpResponse.json(recorded)));
@@ -213,8 +204,7 @@ describe('enqueueBatch', () => {
 
   it('gives up after the retry limit when the server never takes the batch', async () => {
     const fake = fakeQueue(() => HttpResponse.error());
-    const error = await failure(lastValueFrom(testClient({ retry: { limit: 2 } }).queue.enqueueBatch({ graph })));
-    expect(error).toBeInstanceOf(NetworkError);
+    await expect(lastValueFrom(testClient({ retry: { limit: 2 } }).queue.enqueueBatch({ graph }))).rejects.toBeInstanceOf(NetworkError);
     expect(fake.enqueueBodies).toHaveLength(3);
     expect(fake.items).toHaveLength(0);
   });
@@ -230,8 +220,7 @@ describe('enqueueBatch', () => {
 
   it('422 is not retried and not reconciled', async () => {
     const fake = fakeQueue(() => HttpResponse.json({ detail: [{ loc: ['body', 'batch', 'graph'], msg: 'bad', type: 'value_error' }] }, { status: 422 }));
-    const error = await failure(lastValueFrom(testClient().queue.enqueueBatch({ graph })));
-    expect(error).toBeInstanceOf(HttpError);
+    await expect(lastValueFrom(testClient().queue.enqueueBatch({ graph }))).rejects.toBeInstanceOf(HttpError);
     expect(fake.enqueueBodies).toHaveLength(1);
     expect(fake.statusChecks()).toBe(0);
   });
@@ -239,24 +228,22 @@ describe('enqueueBatch', () => {
   it('when the status check fails too, the ambiguous error surfaces and nothing is resubmitted', async () => {
     const fake = fakeQueue(() => HttpResponse.error());
     server.use(http.get(`${Q}/b/:batchId/status`, () => HttpResponse.json({ detail: 'down' }, { status: 500 })));
-    const error = await failure(lastValueFrom(testClient().queue.enqueueBatch({ graph })));
-    expect(error).toBeInstanceOf(NetworkError);
+    await expect(lastValueFrom(testClient().queue.enqueueBatch({ graph }))).rejects.toBeInstanceOf(NetworkError);
     expect(fake.enqueueBodies).toHaveLength(1);
   });
 
   it('an invalid batch errors with a TypeError before anything is sent', async () => {
     const fake = fakeQueue(() => HttpResponse.json({}));
-    const error = await failure(lastValueFrom(testClient().queue.enqueueBatch({ graph, runs: 0 })));
-    expect(error).toBeInstanceOf(TypeError);
-    expect((error as Error).message).toContain('runs');
+    const failed = lastValueFrom(testClient().queue.enqueueBatch({ graph, runs: 0 }));
+    await expect(failed).rejects.toBeInstanceOf(TypeError);
+    await expect(failed).rejects.toThrow('runs');
     expect(fake.enqueueBodies).toHaveLength(0);
   });
 
   it('enqueued: 0 (queue full) → EnqueueError', async () => {
     fakeQueue(() => HttpResponse.json(enqueueBatchResult({ enqueued: 0, requested: 3, item_ids: [] })));
-    const error = (await failure(lastValueFrom(testClient().queue.enqueueBatch({ graph, runs: 3 })))) as EnqueueError;
-    expect(error).toBeInstanceOf(EnqueueError);
-    expect(error).toMatchObject({ enqueued: 0, requested: 3 });
-    expect(error.message).toContain('queue is full');
+    const failed = lastValueFrom(testClient().queue.enqueueBatch({ graph, runs: 3 }));
+    await expect(failed).rejects.toBeInstanceOf(EnqueueError);
+    await expect(failed).rejects.toMatchObject({ enqueued: 0, requested: 3, message: expect.stringContaining('queue is full') });
   });
 });

@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startEmulator } from '../../src/emulator/startEmulator.js';
 import type { Emulator } from '../../src/emulator/types.js';
 import { fakeExecutor } from './support/fakeExecutor.js';
-import { addGraph, api, enqueue, openSocket, settled, until, type TestSocket } from './support/harness.js';
+import { addGraph, api, enqueue, openSocket, settled, type TestSocket } from './support/harness.js';
 
 let emu: Emulator;
 let sock: TestSocket;
@@ -66,7 +66,7 @@ describe('faults', () => {
     expect((await api(emu, 'GET', `/api/v1/queue/default/i/${id}`)).body.status).toBe('in_progress');
     expect(emu.queue.isProcessing).toBe(true);
     await api(emu, 'PUT', `/api/v1/queue/default/i/${id}/cancel`);
-    await until(() => !emu.queue.isProcessing, 'worker idle');
+    await vi.waitFor(() => expect(emu.queue.isProcessing, 'worker busy').toBe(false), { timeout: 20_000, interval: 5 });
     expect(sock.of('invocation_complete', id).map((e) => e.invocation_source_id)).toEqual(['int']);
   });
 

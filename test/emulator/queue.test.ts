@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startEmulator } from '../../src/emulator/startEmulator.js';
 import type { Emulator } from '../../src/emulator/types.js';
 import { fakeExecutor } from './support/fakeExecutor.js';
-import { addGraph, api, enqueue, openSocket, settled, until, type TestSocket } from './support/harness.js';
+import { addGraph, api, enqueue, openSocket, settled, type TestSocket } from './support/harness.js';
 import { expectEvent, expectResponse, expectSchema } from './support/openApi.js';
 
 const Q = '/api/v1/queue/{queue_id}';
@@ -243,7 +243,7 @@ describe('status lifecycle and event order (§2.5)', () => {
     expectResponse('PUT', `${Q}/i/{item_id}/cancel`, 200, c.body);
     expect(c.body.status).toBe('canceled');
     expect(c.body.completed_at).not.toBeNull();
-    await until(() => !emu.queue.isProcessing, 'worker idle');
+    await vi.waitFor(() => expect(emu.queue.isProcessing, 'worker busy').toBe(false), { timeout: 20_000, interval: 5 });
     expect(seq(id).slice(-2)).toEqual(['invocation_started', 'status:canceled']);
     // Canceling a finished item changes nothing and sends nothing.
     const again = await api(emu, 'PUT', `/api/v1/queue/default/i/${id}/cancel`);

@@ -32,15 +32,6 @@ function context(options: Partial<InvokeAIClientConfig> = {}): HttpContext & { s
 const zVersion = z.object({ version: z.string() });
 const getVersion = { method: 'GET', path: '/api/v1/app/version', schema: zVersion } as const;
 
-async function failure(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a failure');
-}
-
 describe('request$', () => {
   it('is cold: sends nothing before subscription and one request per subscription', async () => {
     let count = 0;
@@ -80,59 +71,58 @@ describe('request$', () => {
   describe('errors', () => {
     it('non-2xx → HttpError with FastAPI detail, method and URL', async () => {
       server.use(http.get(`${BASE_URL}/api/v1/queue/default/i/5`, () => HttpResponse.json({ detail: 'Queue item with id 5 not found in queue default' }, { status: 404 })));
-      const error = await failure(lastValueFrom(request$(context(), { method: 'GET', path: '/api/v1/queue/default/i/5' })));
-      expect(error).toBeInstanceOf(HttpError);
-      expect(error).toMatchObject({
+      const failed = lastValueFrom(request$(context(), { method: 'GET', path: '/api/v1/queue/default/i/5' }));
+      await expect(failed).rejects.toBeInstanceOf(HttpError);
+      await expect(failed).rejects.toMatchObject({
         name: 'HttpError',
         status: 404,
         method: 'GET',
         url: `${BASE_URL}/api/v1/queue/default/i/5`,
         detail: 'Queue item with id 5 not found in queue default',
+        message: expect.stringContaining('Queue item with id 5 not found'),
       });
-      expect((error as Error).message).toContain('Queue item with id 5 not found');
-      expect((error as Error).message).toContain(`GET ${BASE_URL}/api/v1/queue/default/i/5`);
+      await expect(failed).rejects.toThrow(`GET ${BASE_URL}/api/v1/queue/default/i/5`);
     });
 
     it('422 validation detail lists loc and msg', async () => {
       const detail = [{ type: 'value_error', loc: ['body', 'batch', 'graph'], msg: 'Value error, Edge source node x does not exist in the graph', input: {} }];
       server.use(http.post(`${BASE_URL}/x`, () => HttpResponse.json({ detail }, { status: 422 })));
-      const error = (await failure(lastValueFrom(request$(context(), { method: 'POST', path: '/x', json: {} })))) as HttpError;
-      expect(error.detail).toEqual(detail);
-      expect(error.message).toContain('body.batch.graph: Value error, Edge source node x does not exist in the graph');
+      await expect(lastValueFrom(request$(context(), { method: 'POST', path: '/x', json: {} }))).rejects.toMatchObject({
+        detail,
+        message: expect.stringContaining('body.batch.graph: Value error, Edge source node x does not exist in the graph'),
+      });
     });
 
     it('keeps a plain-text error body as detail', async () => {
       server.use(http.get(`${BASE_URL}/x`, () => new HttpResponse('Internal Server Error', { status: 500, statusText: 'Internal Server Error' })));
-      const error = (await failure(lastValueFrom(request$(context(), { method: 'GET', path: '/x' })))) as HttpError;
-      expect(error.detail).toBe('Internal Server Error');
-      expect(error.status).toBe(500);
+      await expect(lastValueFrom(request$(context(), { method: 'GET', path: '/x' }))).rejects.toMatchObject({ detail: 'Internal Server Error', status: 500 });
     });
 
     it('malformed JSON on 2xx → SchemaError', async () => {
       server.use(http.get(`${BASE_URL}/api/v1/app/version`, () => new HttpResponse('{"version": ', { headers: { 'Content-Type': 'application/json' } })));
-      const error = (await failure(lastValueFrom(request$(context(), getVersion)))) as SchemaError;
-      expect(error).toBeInstanceOf(SchemaError);
-      expect(error.message).toContain('not valid JSON');
-      expect(error.cause).toBeInstanceOf(SyntaxError);
+      const failed = lastValueFrom(request$(context(), getVersion));
+      await expect(failed).rejects.toBeInstanceOf(SchemaError);
+      await expect(failed).rejects.toMatchObject({ message: expect.stringContaining('not valid JSON'), cause: expect.any(SyntaxError) });
     });
 
     it('schema mismatch → SchemaError naming the path and the issue', async () => {
       server.use(http.get(`${BASE_URL}/models`, () => HttpResponse.json({ models: [{ key: 'k' }, { key: 7 }] })));
       const schema = z.object({ models: z.array(z.object({ key: z.string() })) });
-      const error = (await failure(lastValueFrom(request$(context(), { method: 'GET', path: '/models', schema })))) as SchemaError;
-      expect(error).toBeInstanceOf(SchemaError);
-      expect(error.issues.map((i) => i.path)).toEqual([['models', 1, 'key']]);
-      expect(error.message).toMatch(/at models\.1\.key: .*expected string/i);
-      expect(error.message).toContain(`GET ${BASE_URL}/models`);
+      const failed = lastValueFrom(request$(context(), { method: 'GET', path: '/models', schema }));
+      await expect(failed).rejects.toBeInstanceOf(SchemaError);
+      await expect(failed).rejects.toMatchObject({
+        issues: [expect.objectContaining({ path: ['models', 1, 'key'] })],
+        message: expect.stringMatching(/at models\.1\.key: .*expected string/i),
+      });
+      await expect(failed).rejects.toThrow(`GET ${BASE_URL}/models`);
     });
 
     it('transport failure → NetworkError (ambiguous), after retries for a GET', async () => {
       let count = 0;
       server.use(http.get(`${BASE_URL}/api/v1/app/version`, () => (count++, HttpResponse.error())));
-      const error = (await failure(lastValueFrom(request$(context({ retry: { limit: 2 } }), getVersion)))) as NetworkError;
-      expect(error).toBeInstanceOf(NetworkError);
-      expect(error.ambiguous).toBe(true);
-      expect(error.cause).toBeDefined();
+      const failed = lastValueFrom(request$(context({ retry: { limit: 2 } }), getVersion));
+      await expect(failed).rejects.toBeInstanceOf(NetworkError);
+      await expect(failed).rejects.toMatchObject({ ambiguous: true, cause: expect.anything() });
       expect(count).toBe(3);
     });
 
@@ -145,9 +135,9 @@ describe('request$', () => {
       const ctx = { ...context(), config: resolveConfig({ baseUrl: `http://127.0.0.1:${port}`, retry: { limit: 0 } }) };
       server.close(); // let this one request really hit the closed loopback port
       try {
-        const error = (await failure(lastValueFrom(request$(ctx, getVersion)))) as NetworkError;
-        expect(error).toBeInstanceOf(NetworkError);
-        expect(error.ambiguous).toBe(false);
+        const failed = lastValueFrom(request$(ctx, getVersion));
+        await expect(failed).rejects.toBeInstanceOf(NetworkError);
+        await expect(failed).rejects.toMatchObject({ ambiguous: false });
       } finally {
         server.listen({ onUnhandledRequest: 'error' });
       }
@@ -155,12 +145,11 @@ describe('request$', () => {
 
     it('401 → AuthError telling how to pass a token', async () => {
       server.use(http.get(`${BASE_URL}/x`, () => HttpResponse.json({ detail: 'Authentication required' }, { status: 401 })));
-      const error = (await failure(lastValueFrom(request$(context(), { method: 'GET', path: '/x' })))) as AuthError;
-      expect(error).toBeInstanceOf(AuthError);
-      expect(error).toBeInstanceOf(HttpError);
-      expect(error.hadToken).toBe(false);
-      expect(error.message).toContain('requires a token');
-      expect(error.message).toContain('`token`');
+      const failed = lastValueFrom(request$(context(), { method: 'GET', path: '/x' }));
+      await expect(failed).rejects.toBeInstanceOf(AuthError);
+      await expect(failed).rejects.toBeInstanceOf(HttpError);
+      await expect(failed).rejects.toMatchObject({ hadToken: false, message: expect.stringContaining('requires a token') });
+      await expect(failed).rejects.toThrow('`token`');
     });
   });
 
@@ -189,29 +178,27 @@ describe('request$', () => {
 
     it('exposes Retry-After on the error once retries are exhausted', async () => {
       server.use(http.get(`${BASE_URL}/x`, () => new HttpResponse(null, { status: 429, headers: { 'Retry-After': '0' } })));
-      const error = (await failure(lastValueFrom(request$(context({ retry: { limit: 1 } }), { method: 'GET', path: '/x' })))) as HttpError;
-      expect(error.status).toBe(429);
-      expect(error.retryAfter).toBe(0);
+      await expect(lastValueFrom(request$(context({ retry: { limit: 1 } }), { method: 'GET', path: '/x' }))).rejects.toMatchObject({ status: 429, retryAfter: 0 });
     });
 
     it.each([400, 404, 422, 500])('does not retry %i', async (status) => {
       let count = 0;
       server.use(http.get(`${BASE_URL}/x`, () => (count++, HttpResponse.json({ detail: 'no' }, { status }))));
-      await failure(lastValueFrom(request$(context(), { method: 'GET', path: '/x' })));
+      await expect(lastValueFrom(request$(context(), { method: 'GET', path: '/x' }))).rejects.toMatchObject({ status });
       expect(count).toBe(1);
     });
 
     it('does not retry a 503 of a POST (the server may have acted)', async () => {
       let count = 0;
       server.use(http.post(`${BASE_URL}/x`, () => (count++, new HttpResponse(null, { status: 503 }))));
-      await failure(lastValueFrom(request$(context(), { method: 'POST', path: '/x', json: {} })));
+      await expect(lastValueFrom(request$(context(), { method: 'POST', path: '/x', json: {} }))).rejects.toMatchObject({ status: 503 });
       expect(count).toBe(1);
     });
 
     it('retry: false sends exactly one attempt', async () => {
       let count = 0;
       server.use(http.get(`${BASE_URL}/x`, () => (count++, new HttpResponse(null, { status: 503 }))));
-      await failure(lastValueFrom(request$(context(), { method: 'GET', path: '/x', retry: false })));
+      await expect(lastValueFrom(request$(context(), { method: 'GET', path: '/x', retry: false }))).rejects.toMatchObject({ status: 503 });
       expect(count).toBe(1);
     });
   });
@@ -239,10 +226,9 @@ describe('request$', () => {
     it('times out a request → RequestTimeoutError, and aborts it', async () => {
       server.use(http.get(`${BASE_URL}/slow`, async () => (await delay('infinite'), HttpResponse.json({}))));
       const ctx = context({ timeout: 30, retry: { limit: 0 } });
-      const error = (await failure(lastValueFrom(request$(ctx, { method: 'GET', path: '/slow' })))) as RequestTimeoutError;
-      expect(error).toBeInstanceOf(RequestTimeoutError);
-      expect(error.timeout).toBe(30);
-      expect(error.message).toContain('timed out after 30 ms');
+      const failed = lastValueFrom(request$(ctx, { method: 'GET', path: '/slow' }));
+      await expect(failed).rejects.toBeInstanceOf(RequestTimeoutError);
+      await expect(failed).rejects.toMatchObject({ timeout: 30, message: expect.stringContaining('timed out after 30 ms') });
       expect(ctx.signals[0]!.aborted).toBe(true);
     });
   });
@@ -321,7 +307,6 @@ describe('request$', () => {
     });
 
     it('never puts the token in error messages or serialized errors', async () => {
-      const errors: unknown[] = [];
       const ctx = context({ token: TOKEN, retry: { limit: 0 } });
       server.use(
         // A proxy that echoes the request headers in its error page.
@@ -330,18 +315,14 @@ describe('request$', () => {
         http.get(`${BASE_URL}/bad-json`, ({ request }) => new HttpResponse(`{${request.headers.get('authorization')}`, { status: 200 })),
         http.get(`${BASE_URL}/reset`, () => HttpResponse.error()),
       );
-      for (const path of ['/echo', '/echo-json', '/bad-json', '/reset']) {
-        errors.push(await failure(lastValueFrom(request$(ctx, { method: 'GET', path }))));
+      const expected = { '/echo': 'HttpError', '/echo-json': 'AuthError', '/bad-json': 'SchemaError', '/reset': 'NetworkError' };
+      for (const [path, name] of Object.entries(expected)) {
+        const failed = lastValueFrom(request$(ctx, { method: 'GET', path }));
+        await expect(failed).rejects.toMatchObject({ name, message: expect.not.stringContaining(TOKEN), stack: expect.not.stringContaining(TOKEN) });
+        await expect(failed).rejects.toSatisfy((e: { detail?: unknown }) => !JSON.stringify(e).includes(TOKEN), 'serializes without the token');
+        await expect(failed).rejects.toSatisfy((e: { detail?: unknown }) => !JSON.stringify(e.detail ?? null).includes(TOKEN), 'has a detail without the token');
       }
-      expect(errors.map((e) => (e as Error).name)).toEqual(['HttpError', 'AuthError', 'SchemaError', 'NetworkError']);
-      for (const error of errors) {
-        const e = error as Error;
-        expect(e.message).not.toContain(TOKEN);
-        expect(JSON.stringify(e)).not.toContain(TOKEN);
-        expect(String(e.stack)).not.toContain(TOKEN);
-        expect(JSON.stringify((e as { detail?: unknown }).detail ?? null)).not.toContain(TOKEN);
-      }
-      expect((errors[0] as HttpError).detail).toBe('bad gateway for Bearer [redacted]');
+      await expect(lastValueFrom(request$(ctx, { method: 'GET', path: '/echo' }))).rejects.toMatchObject({ detail: 'bad gateway for Bearer [redacted]' });
     });
   });
 });

@@ -1,6 +1,6 @@
 import { decode } from 'fast-png';
 import { Subject, from, lastValueFrom, of, toArray } from 'rxjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { InvokeAIClient } from '../../src/client/InvokeAIClient.js';
 import type { InvokeAIClient as Client } from '../../src/client/types.js';
 import { startEmulator } from '../../src/emulator/index.js';
@@ -18,6 +18,8 @@ import { variations } from '../../operators/variations.js';
 import type { StageFailure, StageOutput, StageResult } from '../../operators/StageResult.js';
 import { dataWorkflow } from './support.js';
 
+/** Polling bounds for `vi.waitFor`: the emulator works on real timers. */
+const REAL_TIME = { timeout: 20_000, interval: 20 };
 // Small images and few steps keep the emulator's CPU work light.
 const SMALL = { width: 64, height: 64, steps: 2 };
 const workflows = {
@@ -188,9 +190,12 @@ describe('unsubscribing', () => {
     const stage = generateBase(slowClient, { workflow: workflows.base, params: { ...SMALL, steps: 50 }, concurrency: 3, failures: (f) => reported.push(f) });
     const sub = from(['a', 'b', 'c']).pipe(stage).subscribe();
     // Wait until all three are on the server and one runs, then unsubscribe.
-    await waitFor(() => slow.queue.items().length === 3 && slow.queue.items().some((i) => i.status === 'in_progress'));
+    await vi.waitFor(() => {
+      expect(slow.queue.items()).toHaveLength(3);
+      expect(slow.queue.items().map((i) => i.status)).toContain('in_progress');
+    }, REAL_TIME);
     sub.unsubscribe();
-    await waitFor(() => slow.queue.items().every((i) => i.status === 'canceled'));
+    await vi.waitFor(() => expect(slow.queue.items().filter((i) => i.status !== 'canceled')).toEqual([]), REAL_TIME);
     expect(reported.map((f) => [f.prompt, f.error instanceof Error && f.error.name])).toEqual([
       ['a', 'StageCanceledError'],
       ['b', 'StageCanceledError'],
@@ -204,19 +209,10 @@ describe('unsubscribing', () => {
     const sub = of(base)
       .pipe(refine(slowClient, { workflow: workflows.refiner, params: { steps: 200 }, failures }), cleanup(slowClient, { failures }))
       .subscribe();
-    await waitFor(() => slow.queue.items().at(-1)!.status === 'in_progress');
+    await vi.waitFor(() => expect(slow.queue.items().at(-1)?.status).toBe('in_progress'), REAL_TIME);
     expect(slow.images.hasImage(base.imageName)).toBe(true);
     sub.unsubscribe();
-    await waitFor(() => !slow.images.hasImage(base.imageName));
-    await waitFor(() => slow.queue.items().at(-1)!.status === 'canceled');
+    await vi.waitFor(() => expect(slow.images.hasImage(base.imageName)).toBe(false), REAL_TIME);
+    await vi.waitFor(() => expect(slow.queue.items().at(-1)?.status).toBe('canceled'), REAL_TIME);
   });
 });
-
-/** Polls a condition on real time (the emulator runs on real timers); fails after 20 s. */
-async function waitFor(condition: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const start = Date.now();
-  while (!condition()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`condition not met within ${timeoutMs} ms: ${condition.toString()}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { InvokeAIClient, WorkflowDefinition, WorkflowHandle } from '../../src/pythonStyle/index.js';
-import { isWorkflowParseError } from '../../src/errors/index.js';
 import { parseWorkflow } from '../../src/workflow/parseWorkflow.js';
 
 const client = () => InvokeAIClient.fromUrl('http://127.0.0.1:9', { socketFactory: null });
@@ -58,14 +57,9 @@ describe('WorkflowDefinition', () => {
   });
 
   it('reports a missing file and invalid JSON as WorkflowParseError naming the source', () => {
-    let error: unknown;
-    try {
-      WorkflowDefinition.fromFile('data/workflows/does_not_exist.json');
-    } catch (e) {
-      error = e;
-    }
-    expect(isWorkflowParseError(error)).toBe(true);
-    expect(error).toMatchObject({ source: 'data/workflows/does_not_exist.json', problem: 'no such file' });
+    expect(() => WorkflowDefinition.fromFile('data/workflows/does_not_exist.json')).toThrow(
+      expect.objectContaining({ name: 'WorkflowParseError', source: 'data/workflows/does_not_exist.json', problem: 'no such file' }),
+    );
     expect(() => WorkflowDefinition.fromJson('{ not json', 'broken.json')).toThrow(/broken\.json/);
     expect(() => WorkflowDefinition.fromJson({ nodes: [] }, 'no-meta.json')).toThrow(/meta/);
   });

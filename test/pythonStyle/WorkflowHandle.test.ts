@@ -2,18 +2,15 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { lastValueFrom, toArray } from 'rxjs';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { InvokeAIClient, WorkflowDefinition, WorkflowField, isNoSubmissionError } from '../../src/pythonStyle/index.js';
 import { DEFAULT_MODELS, type Emulator, startEmulator } from '../../src/emulator/index.js';
 import {
-  isInputIndexError,
-  isInputValueError,
+  InputIndexError,
   isModelNotFoundError,
   isQueueItemCanceledError,
   isQueueItemFailedError,
   isRunTimeoutError,
-  isUnknownNodeTypeError,
-  type InputValueError,
 } from '../../src/errors/index.js';
 
 const openapi = JSON.parse(readFileSync('test/fixtures/openapi/invokeai-6.14.0-alpha.openapi.json', 'utf8')) as {
@@ -24,24 +21,6 @@ const baseJson = () => JSON.parse(readFileSync('data/workflows/sdxl_base.json', 
 /** A client that is never contacted (the offline tests do not touch the network). */
 const offline = () => InvokeAIClient.fromUrl('http://127.0.0.1:9', { socketFactory: null });
 const loadBase = (client = offline()) => client.workflowRepo.createWorkflow(WorkflowDefinition.fromFile('data/workflows/sdxl_base.json'));
-
-function catchError(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a throw');
-}
-
-/** Waits (real time, bounded) until `check` holds; the emulator works asynchronously. */
-async function eventually(check: () => boolean, what: string, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe('WorkflowHandle inputs (offline)', () => {
   it('lists the form inputs of sdxl_base.json as data/README.md tables them', () => {
@@ -69,19 +48,23 @@ describe('WorkflowHandle inputs (offline)', () => {
     const seedMin = openapi.components.schemas.NoiseInvocation!.properties.seed!.minimum!;
     const widthStep = openapi.components.schemas.NoiseInvocation!.properties.width!.multipleOf!;
 
-    const seedError = catchError(() => {
+    expect(() => {
       wf.getInputValue(2).value = seedMin - 1;
-    }) as InputValueError;
-    expect(isInputValueError(seedError)).toBe(true);
-    expect(seedError).toMatchObject({ index: 2, label: 'Seed', kind: 'integer', value: seedMin - 1 });
-    expect(seedError.allowed).toContain(`>= ${seedMin}`);
-    expect(seedError.message).toContain('Input 2 ("Seed", integer)');
+    }).toThrow(
+      expect.objectContaining({
+        name: 'InputValueError',
+        index: 2,
+        label: 'Seed',
+        kind: 'integer',
+        value: seedMin - 1,
+        allowed: expect.stringContaining(`>= ${seedMin}`),
+        message: expect.stringContaining('Input 2 ("Seed", integer)'),
+      }),
+    );
 
-    const widthError = catchError(() => {
+    expect(() => {
       wf.getInputValue(5).value = widthStep * 100 + 1;
-    }) as InputValueError;
-    expect(widthError).toMatchObject({ index: 5, label: 'Width', kind: 'integer' });
-    expect(widthError.allowed).toContain(`a multiple of ${widthStep}`);
+    }).toThrow(expect.objectContaining({ index: 5, label: 'Width', kind: 'integer', allowed: expect.stringContaining(`a multiple of ${widthStep}`) }));
 
     for (const [index, bad] of [
       [3, 4.5],
@@ -93,11 +76,9 @@ describe('WorkflowHandle inputs (offline)', () => {
       [8, ''],
     ] as const) {
       const before = wf.getInputValue(index).value;
-      const error = catchError(() => {
+      expect(() => {
         wf.getInputValue(index).value = bad;
-      });
-      expect(isInputValueError(error), `input ${index} = ${JSON.stringify(bad)}`).toBe(true);
-      expect((error as InputValueError).index).toBe(index);
+      }, `input ${index} = ${JSON.stringify(bad)}`).toThrow(expect.objectContaining({ name: 'InputValueError', index }));
       // A rejected value leaves the input as it was.
       expect(wf.getInputValue(index).value).toEqual(before);
     }
@@ -111,8 +92,8 @@ describe('WorkflowHandle inputs (offline)', () => {
     // The definition's workflow never changes.
     expect(wf.definition.workflow.input(2).value).toBe(1234567890);
 
-    expect(isInputIndexError(catchError(() => wf.getInputValue(9)))).toBe(true);
-    expect(isInputIndexError(catchError(() => wf.setInputValue(-1, 'x')))).toBe(true);
+    expect(() => wf.getInputValue(9)).toThrow(InputIndexError);
+    expect(() => wf.setInputValue(-1, 'x')).toThrow(InputIndexError);
   });
 
   it('copies another field with setInputValue, and reads image inputs back as names', () => {
@@ -173,9 +154,9 @@ describe('WorkflowHandle inputs (offline)', () => {
     const l2i = json.nodes.find((n: any) => n.data?.type === 'l2i');
     l2i.data.type = 'canny_image_processor';
     const def = WorkflowDefinition.fromJson(json);
-    const error = catchError(() => offline().workflowRepo.createWorkflow(def));
-    expect(isUnknownNodeTypeError(error)).toBe(true);
-    expect(error).toMatchObject({ nodeId: l2i.id, nodeType: 'canny_image_processor' });
+    expect(() => offline().workflowRepo.createWorkflow(def)).toThrow(
+      expect.objectContaining({ name: 'UnknownNodeTypeError', nodeId: l2i.id, nodeType: 'canny_image_processor' }),
+    );
     expect(offline().workflowRepo.createWorkflow(def, { validate: false }).listInputs()).toHaveLength(9);
   });
 
@@ -269,7 +250,7 @@ describe('WorkflowHandle against the emulator', () => {
     // Polls are pushed out of reach: while the socket is up, only the events the run subscribed
     // to before enqueueing can tell it that the job ended.
     const { item_ids } = await wf.submitSync({ pollInterval: 600_000, pollIntervalWithoutSocket: 600_000 });
-    await eventually(() => emu.queue.get(item_ids[0]!)?.status === 'completed', `item ${item_ids[0]} to complete`);
+    await vi.waitFor(() => expect(emu.queue.get(item_ids[0]!)?.status).toBe('completed'), { timeout: 20_000, interval: 10 });
     const item = await wf.waitForCompletionSync({ timeout: 30 });
     expect(item).toMatchObject({ item_id: item_ids[0], status: 'completed' });
     expect(wf.mapOutputsToImages(item)[0]!.imageNames).toHaveLength(1);

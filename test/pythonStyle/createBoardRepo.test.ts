@@ -58,10 +58,11 @@ describe('client.boardRepo / BoardHandle against the emulator', () => {
     expect(client.boardRepo.getUncategorizedHandle().boardId).toBe('none');
 
     await client.boardRepo.getOrCreate('portraits');
-    const error = await client.boardRepo.getBoardHandle('portrait').catch((e: unknown) => e);
-    expect(isBoardNotFoundError(error)).toBe(true);
-    expect(error).toMatchObject({ board: 'portrait' });
-    expect((error as { available: string[] }).available).toContain('portraits');
+    await expect(client.boardRepo.getBoardHandle('portrait')).rejects.toMatchObject({
+      name: 'BoardNotFoundError',
+      board: 'portrait',
+      available: expect.arrayContaining(['portraits']),
+    });
   });
 
   it('uploads, lists, downloads (full and thumbnail), stars, moves and deletes images', async () => {

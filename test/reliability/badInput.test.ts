@@ -9,17 +9,7 @@ import { runMain } from '../../src/cli/commands/run.js';
 import { refineCommand, refineMain } from '../../src/cli/commands/refine.js';
 import type { InvokeAIClient } from '../../src/client/types.js';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
-import {
-  isAmbiguousLabelError,
-  isFormError,
-  isHttpError,
-  isInputIndexError,
-  isInputValueError,
-  isModelNotFoundError,
-  isSchemaError,
-  isUnknownNodeTypeError,
-  isWorkflowParseError,
-} from '../../src/errors/index.js';
+import { InputValueError, isHttpError, isModelNotFoundError, isSchemaError, isUnknownNodeTypeError } from '../../src/errors/index.js';
 import { runWorkflow, type RunWorkflowOptions } from '../../src/run/runWorkflow.js';
 import type { RunEvent } from '../../src/run/types.js';
 import { parseWorkflow } from '../../src/workflow/parseWorkflow.js';
@@ -36,16 +26,6 @@ const baseJson = () => structuredClone(wf.base.raw) as {
   form: { rootElementId: string; elements: Record<string, unknown> };
 };
 
-/** The error a synchronous call throws. */
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a throw');
-}
-
 describe('reliability: bad input gets a typed, actionable error', () => {
   let emu: Emulator;
   let client: InvokeAIClient;
@@ -55,29 +35,29 @@ describe('reliability: bad input gets a typed, actionable error', () => {
   const nothingSent = () => expect(emu.stats.requestCount('POST', `${Q}/enqueue_batch`)).toBe(0);
 
   it('invalid JSON: WorkflowParseError naming the source and what to do', () => {
-    const error = thrown(() => parseWorkflow('{"nodes": [', { source: 'broken.json' }));
-    expect(isWorkflowParseError(error)).toBe(true);
-    expect((error as Error).message).toMatch(/broken\.json.*not valid JSON.*exported from the InvokeAI editor/s);
+    expect(() => parseWorkflow('{"nodes": [', { source: 'broken.json' })).toThrow(
+      expect.objectContaining({ name: 'WorkflowParseError', message: expect.stringMatching(/broken\.json.*not valid JSON.*exported from the InvokeAI editor/s) }),
+    );
   });
 
   it('JSON that is not a workflow: WorkflowParseError naming the JSON path', () => {
     const json = baseJson() as unknown as { nodes: unknown };
     json.nodes = 'not a list';
-    const error = thrown(() => parseWorkflow(json, { source: 'odd.json' }));
-    expect(isWorkflowParseError(error) && error.path).toBe('nodes');
+    expect(() => parseWorkflow(json, { source: 'odd.json' })).toThrow(expect.objectContaining({ name: 'WorkflowParseError', path: 'nodes' }));
   });
 
   it('a broken form: FormError when asked to be strict; otherwise a warning and no form inputs, and setting one says so', () => {
     const json = baseJson();
     json.form.rootElementId = 'no-such-element';
-    const error = thrown(() => parseWorkflow(json, { source: 'bad-form.json', onInvalidForm: 'error' }));
-    expect(isFormError(error)).toBe(true);
-    expect((error as Error).message).toMatch(/bad-form\.json.*rebuild the form/s);
+    expect(() => parseWorkflow(json, { source: 'bad-form.json', onInvalidForm: 'error' })).toThrow(
+      expect.objectContaining({ name: 'FormError', message: expect.stringMatching(/bad-form\.json.*rebuild the form/s) }),
+    );
 
     const lenient = parseWorkflow(json, { source: 'bad-form.json' });
     expect(lenient.warnings.join('\n')).toMatch(/form/i);
-    const setError = thrown(() => lenient.with({ 0: 'x' }));
-    expect(isInputIndexError(setError) && setError.message).toMatch(/has no form inputs.*invokeai-rx inputs/s);
+    expect(() => lenient.with({ 0: 'x' })).toThrow(
+      expect.objectContaining({ name: 'InputIndexError', message: expect.stringMatching(/has no form inputs.*invokeai-rx inputs/s) }),
+    );
   });
 
   it('an unknown node type: UnknownNodeTypeError naming node and type, before anything is sent', async () => {
@@ -92,18 +72,25 @@ describe('reliability: bad input gets a typed, actionable error', () => {
   });
 
   it('a value of the wrong kind: InputValueError naming the input, its kind and what it accepts', () => {
-    const error = thrown(() => dataWorkflow('sdxl_base').with({ 3: 'thirty' }));
-    expect(isInputValueError(error) && [error.index, error.label, error.kind]).toEqual([3, 'Steps', 'integer']);
-    expect((error as Error).message).toMatch(/Input 3 \("Steps", integer\) cannot be set to "thirty": expected/);
+    expect(() => dataWorkflow('sdxl_base').with({ 3: 'thirty' })).toThrow(
+      expect.objectContaining({
+        name: 'InputValueError',
+        index: 3,
+        label: 'Steps',
+        kind: 'integer',
+        message: expect.stringMatching(/Input 3 \("Steps", integer\) cannot be set to "thirty": expected/),
+      }),
+    );
     // In a stage, a bad constant is refused when the operator is created, not mid-run.
     expect(() => generateBase(client, { workflow: dataWorkflow('sdxl_base'), params: { steps: 'many' as unknown as number } })).toThrow(/Steps/);
     // Out of the schema's range.
-    expect(isInputValueError(thrown(() => dataWorkflow('sdxl_base').with({ 3: -5 })))).toBe(true);
+    expect(() => dataWorkflow('sdxl_base').with({ 3: -5 })).toThrow(InputValueError);
   });
 
   it('an index out of range: InputIndexError giving the valid range', () => {
-    const error = thrown(() => dataWorkflow('sdxl_base').with({ 42: 1 }));
-    expect(isInputIndexError(error) && error.message).toMatch(/no input 42: valid indices are 0-8/);
+    expect(() => dataWorkflow('sdxl_base').with({ 42: 1 })).toThrow(
+      expect.objectContaining({ name: 'InputIndexError', message: expect.stringMatching(/no input 42: valid indices are 0-8/) }),
+    );
   });
 
   it('an ambiguous label: AmbiguousLabelError listing the indices to use instead', () => {
@@ -112,9 +99,9 @@ describe('reliability: bad input gets a typed, actionable error', () => {
     json.nodes.find((n) => n.id === 'prompt')!.data.inputs['value']!.label = 'Board';
     json.nodes.find((n) => n.id === 'out')!.data.inputs['board']!.label = 'Board';
     const twins = parseWorkflow(json, { source: 'twins.json' });
-    const error = thrown(() => twins.with({ Board: 'x' }));
-    expect(isAmbiguousLabelError(error) && error.indices).toEqual([0, 1]);
-    expect((error as Error).message).toMatch(/by its index/);
+    expect(() => twins.with({ Board: 'x' })).toThrow(
+      expect.objectContaining({ name: 'AmbiguousLabelError', indices: [0, 1], message: expect.stringMatching(/by its index/) }),
+    );
   });
 
   it('an unknown model: ModelNotFoundError listing the installed candidates, before anything is enqueued', async () => {

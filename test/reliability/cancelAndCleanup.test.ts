@@ -1,5 +1,5 @@
 import { Subject, from, lastValueFrom, merge, of, take, toArray } from 'rxjs';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   cleanup,
   generateBase,
@@ -12,7 +12,7 @@ import {
 import type { InvokeAIClient } from '../../src/client/types.js';
 import type { Emulator } from '../../src/emulator/index.js';
 import { isQueueItemFailedError } from '../../src/errors/guards.js';
-import { TINY_BASE_BINDING, TINY_IMAGE_BINDING, emulatorWithClient, eventually, settle, tinyWorkflows, unfinished } from './support.js';
+import { TINY_BASE_BINDING, TINY_IMAGE_BINDING, REAL_TIME, emulatorWithClient, settle, tinyWorkflows, unfinished } from './support.js';
 
 const wf = tinyWorkflows();
 
@@ -28,7 +28,7 @@ describe('reliability: unsubscribing and cleaning up', () => {
   emulatorWithClient((e, c) => ([emu, client] = [e, c]));
   beforeEach(async () => {
     emu.faults.clear();
-    await eventually(() => unfinished(emu).length === 0, 'an idle queue');
+    await vi.waitFor(() => expect(unfinished(emu)).toEqual([]), REAL_TIME);
   });
 
   /** Items created on the server from now on. */
@@ -73,7 +73,7 @@ describe('reliability: unsubscribing and cleaning up', () => {
         error: reject,
       });
     });
-    await eventually(() => created().every((i) => i.status !== 'pending' && i.status !== 'in_progress'), 'every created item to end');
+    await vi.waitFor(() => expect(created().filter((i) => i.status === 'pending' || i.status === 'in_progress')).toEqual([]), REAL_TIME);
     emu.faults.resume();
     emu.faults.clear();
     const mine = created();
@@ -121,13 +121,13 @@ describe('reliability: unsubscribing and cleaning up', () => {
         });
     });
     emu.faults.clear();
-    await eventually(() => unfinished(emu).length === 0, 'the queue to be idle');
+    await vi.waitFor(() => expect(unfinished(emu)).toEqual([]), REAL_TIME);
     // Every image some run of this pipeline took as input (a base or refined image) was an
     // intermediate: delivered chains deleted them as results passed, abandoned chains on teardown.
     // Those deletions are sent without waiting, so give them time to land.
     const inputs = () => created().map(inputImageOf).filter((n): n is string => n !== undefined);
     expect(inputs().length).toBeGreaterThan(0);
-    await eventually(() => inputs().every((n) => !emu.images.hasImage(n)), 'every intermediate to be deleted');
+    await vi.waitFor(() => expect(inputs().filter((n) => emu.images.hasImage(n))).toEqual([]), REAL_TIME);
     for (const r of finals) expect(emu.images.hasImage(r.imageName)).toBe(true);
     expect(newImages().length).toBeGreaterThanOrEqual(finals.length);
   });

@@ -1,5 +1,5 @@
 import { from, lastValueFrom, toArray } from 'rxjs';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { cleanup, generateBase, refine, type StageOutput } from '../../operators/index.js';
 import type { InvokeAIClient } from '../../src/client/types.js';
 import type { Emulator } from '../../src/emulator/index.js';
@@ -8,11 +8,11 @@ import { isHttpError } from '../../src/errors/guards.js';
 import { runWorkflow } from '../../src/run/runWorkflow.js';
 import type { RunEvent } from '../../src/run/types.js';
 import {
+  REAL_TIME,
   TINY_BASE_BINDING,
   TINY_IMAGE_BINDING,
   duplicatedBatches,
   emulatorWithClient,
-  eventually,
   fastClient,
   settle,
   tinyWorkflows,
@@ -182,6 +182,6 @@ describe('reliability: 5xx and 429 bursts', () => {
     emu.faults.clear();
     expect(!outcome.ok && isHttpError(outcome.error) && outcome.error.status).toBe(503);
     expect(!outcome.ok && (outcome.error as Error).message).toMatch(/503.*models/s);
-    await eventually(() => unfinished(emu).length === 0, 'the queue to be idle');
+    await vi.waitFor(() => expect(unfinished(emu)).toEqual([]), REAL_TIME);
   });
 });

@@ -1,5 +1,5 @@
 import { from, lastValueFrom, toArray } from 'rxjs';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { fullPipeline, generateBase, refine, type StageFailure, type StageFallback } from '../../operators/index.js';
 import type { InvokeAIClient } from '../../src/client/types.js';
 import type { Emulator } from '../../src/emulator/index.js';
@@ -7,6 +7,7 @@ import { isQueueItemFailedError } from '../../src/errors/guards.js';
 import { runWorkflow } from '../../src/run/runWorkflow.js';
 import type { RunEvent } from '../../src/run/types.js';
 import {
+  REAL_TIME,
   TINY_BASE,
   TINY_BASE_BINDING,
   TINY_IMAGE_BINDING,
@@ -14,7 +15,6 @@ import {
   TINY_UPSCALE,
   dataWorkflow,
   emulatorWithClient,
-  eventually,
   settle,
   tinyWorkflows,
   unfinished,
@@ -126,7 +126,10 @@ describe('reliability: a node fails', () => {
     const outcome = await settle(lastValueFrom(runWorkflow(client, { batch: upscaleBatch(3) })));
     expect(!outcome.ok && isQueueItemFailedError(outcome.error)).toBe(true);
     const batchId = !outcome.ok && isQueueItemFailedError(outcome.error) ? outcome.error.batch_id : '';
-    await eventually(() => emu.queue.items().filter((i) => i.batch_id === batchId).every((i) => i.status !== 'pending' && i.status !== 'in_progress'), 'the batch to settle');
+    await vi.waitFor(
+      () => expect(emu.queue.items().filter((i) => i.batch_id === batchId && (i.status === 'pending' || i.status === 'in_progress'))).toEqual([]),
+      REAL_TIME,
+    );
     expect(emu.queue.items().filter((i) => i.batch_id === batchId).map((i) => i.status).sort()).toEqual(['canceled', 'canceled', 'failed']);
   });
 });

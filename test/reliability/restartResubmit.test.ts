@@ -1,11 +1,11 @@
 import { from, lastValueFrom, toArray } from 'rxjs';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { generateBase } from '../../operators/index.js';
 import type { StageOutput } from '../../operators/StageResult.js';
 import type { InvokeAIClient } from '../../src/client/types.js';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
 import { isQueueItemCanceledError, isQueueItemFailedError } from '../../src/errors/guards.js';
-import { TINY_BASE_BINDING, eventually, fastClient, settle, tinyWorkflows, unfinished } from './support.js';
+import { REAL_TIME, TINY_BASE_BINDING, fastClient, settle, tinyWorkflows, unfinished } from './support.js';
 
 const wf = tinyWorkflows();
 
@@ -45,10 +45,11 @@ describe('reliability: the server restarts mid-run, with resubmitInterrupted', (
     );
     // The stall is consumed when ESRGAN starts: only then is the item surely mid-run (and the
     // resubmission, if any, runs unstalled).
-    await eventually(
-      () => emu.faults.state().stallNode['esrgan'] === undefined && emu.queue.items().some((i) => !before.has(i.item_id) && i.status === 'in_progress'),
-      'the stage item to be running the stalled node',
-    );
+    // The stage item runs the stalled node.
+    await vi.waitFor(() => {
+      expect(emu.faults.state().stallNode['esrgan']).toBeUndefined();
+      expect(emu.queue.items().filter((i) => !before.has(i.item_id)).map((i) => i.status)).toContain('in_progress');
+    }, REAL_TIME);
     await emu.faults.restart({ inProgressAs });
     const settled = await outcome;
     const items = emu.queue

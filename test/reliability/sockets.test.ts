@@ -1,12 +1,12 @@
 import { from, lastValueFrom, tap, toArray } from 'rxjs';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { generateBase, refine } from '../../operators/index.js';
 import type { SocketFactory } from '../../src/client/types.js';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
 import { defaultSocketFactory } from '../../src/events/defaultSocketFactory.js';
 import { runWorkflow } from '../../src/run/runWorkflow.js';
 import type { RunEvent } from '../../src/run/types.js';
-import { TINY_BASE_BINDING, TINY_IMAGE_BINDING, eventually, fastClient, tinyWorkflows, upscaleBatch } from './support.js';
+import { REAL_TIME, TINY_BASE_BINDING, TINY_IMAGE_BINDING, fastClient, tinyWorkflows, upscaleBatch } from './support.js';
 
 const wf = tinyWorkflows();
 type Enqueued = Extract<RunEvent, { type: 'enqueued' }>;
@@ -77,12 +77,12 @@ describe('reliability: socket loss', () => {
     const sub = client.events.connected$.subscribe((c) => states.push(c));
     try {
       for (let round = 1; round <= 2; round++) {
-        await eventually(() => states.at(-1) === true, `connected (round ${round})`);
+        await vi.waitFor(() => expect(states.at(-1), `connected (round ${round})`).toBe(true), REAL_TIME);
         emu.faults.disconnectSockets();
-        await eventually(() => states.at(-1) === false, `disconnected (round ${round})`);
+        await vi.waitFor(() => expect(states.at(-1), `disconnected (round ${round})`).toBe(false), REAL_TIME);
       }
       // Server-ended sessions are not retried by socket.io itself; the events layer does it.
-      await eventually(() => states.at(-1) === true, 'reconnected', 10_000);
+      await vi.waitFor(() => expect(states.at(-1), 'reconnected').toBe(true), { ...REAL_TIME, timeout: 10_000 });
       expect(states).toEqual([false, true, false, true, false, true]);
     } finally {
       sub.unsubscribe();

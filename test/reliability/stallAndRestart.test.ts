@@ -1,12 +1,12 @@
 import { from, lastValueFrom, tap, toArray } from 'rxjs';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { generateBase, refine, upscale } from '../../operators/index.js';
 import type { InvokeAIClient } from '../../src/client/types.js';
 import type { Emulator } from '../../src/emulator/index.js';
 import { isQueueItemCanceledError, isQueueItemFailedError, isRunTimeoutError } from '../../src/errors/guards.js';
 import { runWorkflow } from '../../src/run/runWorkflow.js';
 import type { RunEvent } from '../../src/run/types.js';
-import { TINY_BASE_BINDING, TINY_IMAGE_BINDING, emulatorWithClient, eventually, settle, tinyWorkflows, unfinished, upscaleBatch } from './support.js';
+import { REAL_TIME, TINY_BASE_BINDING, TINY_IMAGE_BINDING, emulatorWithClient, settle, tinyWorkflows, unfinished, upscaleBatch } from './support.js';
 
 const wf = tinyWorkflows();
 type Enqueued = Extract<RunEvent, { type: 'enqueued' }>;
@@ -47,7 +47,7 @@ describe('reliability: a node stalls', () => {
       expect(error.message).toContain(`phase '${phase}'`);
       expect(error.message).toContain(`timeouts.${phase}`);
       if (phase !== 'total') expect(error.item_id).toBe(itemId);
-      await eventually(() => emu.queue.get(itemId)?.status === 'canceled', `item ${itemId} to be canceled`);
+      await vi.waitFor(() => expect(emu.queue.get(itemId)?.status, `item ${itemId}`).toBe('canceled'), REAL_TIME);
       expect(unfinished(emu)).toEqual([]);
     });
   }
@@ -56,7 +56,7 @@ describe('reliability: a node stalls', () => {
     emu.faults.pause();
     const { error, itemId } = await runToError({ timeouts: { queued: 200 } });
     expect(isRunTimeoutError(error) && [error.phase, error.item_id]).toEqual(['queued', itemId]);
-    await eventually(() => emu.queue.get(itemId)?.status === 'canceled', `item ${itemId} to be canceled`);
+    await vi.waitFor(() => expect(emu.queue.get(itemId)?.status, `item ${itemId}`).toBe('canceled'), REAL_TIME);
     expect(emu.queue.get(itemId)?.started_at ?? null).toBeNull();
   });
 
@@ -74,7 +74,7 @@ describe('reliability: a node stalls', () => {
     );
     expect(!outcome.ok && isRunTimeoutError(outcome.error) && outcome.error.phase).toBe('running');
     const itemId = !outcome.ok && isRunTimeoutError(outcome.error) ? outcome.error.item_id! : -1;
-    await eventually(() => emu.queue.get(itemId)?.status === 'canceled', `item ${itemId} to be canceled`);
+    await vi.waitFor(() => expect(emu.queue.get(itemId)?.status, `item ${itemId}`).toBe('canceled'), REAL_TIME);
     expect(unfinished(emu)).toEqual([]);
   });
 });
@@ -142,7 +142,7 @@ describe('reliability: the server restarts mid-run', () => {
     // Every prompt is accounted for exactly once: a result or a reported failure.
     expect(results.length + failures.length).toBe(prompts.length);
     for (const e of failures) expect(isQueueItemCanceledError(e)).toBe(true);
-    await eventually(() => unfinished(emu).length === 0, 'the queue to be idle');
+    await vi.waitFor(() => expect(unfinished(emu)).toEqual([]), REAL_TIME);
   });
 
   it('items still pending at the restart run afterwards and complete', async () => {

@@ -52,14 +52,8 @@ export const TINY_BASE = { width: 64, height: 64, steps: 1 } as const;
 export const TINY_REFINE = { steps: 1 } as const;
 export const TINY_UPSCALE = { scale: 1 } as const;
 
-/** Waits (real time, bounded) until `check` holds. */
-export async function eventually(check: () => boolean | Promise<boolean>, what: string, ms = 20_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+/** Bounds for `vi.waitFor` on the emulator, which works on real timers. */
+export const REAL_TIME = { timeout: 20_000, interval: 10 } as const;
 
 /** Items of the emulator's queue that are not finished. */
 export function unfinished(emu: Emulator): { item_id: number; status: string; batch_id: string }[] {

@@ -1,20 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { isAmbiguousLabelError } from '../../src/errors/AmbiguousLabelError.js';
-import { isInputIndexError } from '../../src/errors/InputIndexError.js';
-import { InputValueError, isInputValueError } from '../../src/errors/InputValueError.js';
+import { InputIndexError } from '../../src/errors/InputIndexError.js';
+import { InputValueError } from '../../src/errors/InputValueError.js';
 import { buildGraph } from '../../src/workflow/buildGraph.js';
 import { parseWorkflow } from '../../src/workflow/parseWorkflow.js';
 import { form, invocation, workflowJson } from './builders.js';
 import { pyClientWorkflow } from './fixtures.js';
-
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected an error');
-}
 
 describe('Workflow.input', () => {
   const wf = pyClientWorkflow('sdxl-flux-refine');
@@ -26,26 +16,28 @@ describe('Workflow.input', () => {
   });
 
   it('lists the valid range for a bad index', () => {
-    const e = thrown(() => wf.input(25));
-    expect(isInputIndexError(e)).toBe(true);
-    expect((e as Error).message).toContain('has no input 25: valid indices are 0-24');
-    expect(isInputIndexError(thrown(() => wf.input(-1)))).toBe(true);
-    expect(isInputIndexError(thrown(() => wf.input(1.5)))).toBe(true);
-    expect((thrown(() => pyClientWorkflow('example-nodes').input(0)) as Error).message).toContain('it has no form inputs');
+    expect(() => wf.input(25)).toThrow(
+      expect.objectContaining({ name: 'InputIndexError', message: expect.stringContaining('has no input 25: valid indices are 0-24') }),
+    );
+    expect(() => wf.input(-1)).toThrow(InputIndexError);
+    expect(() => wf.input(1.5)).toThrow(InputIndexError);
+    expect(() => pyClientWorkflow('example-nodes').input(0)).toThrow('it has no form inputs');
   });
 
   it('lists the labels for an unknown label', () => {
-    const e = thrown(() => wf.input('Nope'));
-    expect(isInputIndexError(e)).toBe(true);
-    expect((e as Error).message).toContain('no input labelled "Nope"');
-    expect((e as Error).message).toContain('"SDXL Model"');
+    expect(() => wf.input('Nope')).toThrow(expect.objectContaining({ name: 'InputIndexError', message: expect.stringContaining('no input labelled "Nope"') }));
+    expect(() => wf.input('Nope')).toThrow('"SDXL Model"');
   });
 
   it('lists the indices of an ambiguous label', () => {
-    const e = thrown(() => wf.input('Output Board'));
-    expect(isAmbiguousLabelError(e)).toBe(true);
-    expect(e).toMatchObject({ label: 'Output Board', indices: [5, 16, 21] });
-    expect((e as Error).message).toContain('indices 5, 16, 21');
+    expect(() => wf.input('Output Board')).toThrow(
+      expect.objectContaining({
+        name: 'AmbiguousLabelError',
+        label: 'Output Board',
+        indices: [5, 16, 21],
+        message: expect.stringContaining('indices 5, 16, 21'),
+      }),
+    );
   });
 });
 
@@ -74,30 +66,34 @@ describe('Workflow.with / set', () => {
 
   it('treats integers and floats apart even though JSON cannot', () => {
     expect(wf.set(6, 7).input(6).value).toBe(7); // float accepts 7
-    const e = thrown(() => wf.set(5, 7.5));
-    expect(isInputValueError(e)).toBe(true);
-    expect(e).toMatchObject({ index: 5, label: 'Steps', kind: 'integer', value: 7.5 });
-    expect((e as Error).message).toBe('Input 5 ("Steps", integer) cannot be set to 7.5: expected an integer >= 1.');
+    expect(() => wf.set(5, 7.5)).toThrow(
+      expect.objectContaining({
+        name: 'InputValueError',
+        index: 5,
+        label: 'Steps',
+        kind: 'integer',
+        value: 7.5,
+        message: 'Input 5 ("Steps", integer) cannot be set to 7.5: expected an integer >= 1.',
+      }),
+    );
   });
 
   it('checks schema bounds and multiples', () => {
-    expect((thrown(() => wf.set(3, 770)) as Error).message).toContain('expected an integer >= 1, a multiple of 8');
+    expect(() => wf.set(3, 770)).toThrow('expected an integer >= 1, a multiple of 8');
     expect(wf.set(3, 1024).input(3).value).toBe(1024);
     const flux = pyClientWorkflow('flux-image-to-image');
-    expect((thrown(() => flux.set(8, 1.5)) as InputValueError).allowed).toBe('a number >= 0, <= 1');
+    expect(() => flux.set(8, 1.5)).toThrow(expect.objectContaining({ allowed: 'a number >= 0, <= 1' }));
   });
 
   it('checks enum choices', () => {
     expect(wf.set('Scheduler', 'euler_a').input(7).value).toBe('euler_a');
-    const e = thrown(() => wf.set(7, 'euler_ancestral')) as InputValueError;
-    expect(e.allowed).toContain('"dpmpp_3m_k"');
-    expect(e.kind).toBe('enum');
+    expect(() => wf.set(7, 'euler_ancestral')).toThrow(expect.objectContaining({ allowed: expect.stringContaining('"dpmpp_3m_k"'), kind: 'enum' }));
   });
 
   it('checks strings, booleans and required inputs', () => {
-    expect(isInputValueError(thrown(() => wf.set(1, 5)))).toBe(true);
+    expect(() => wf.set(1, 5)).toThrow(InputValueError);
     expect(wf.set(1, null).input(1).value).toBeUndefined();
-    expect((thrown(() => wf.set(0, null)) as Error).message).toContain('the input is required');
+    expect(() => wf.set(0, null)).toThrow('the input is required');
   });
 
   it('normalises image, board and model values', () => {
@@ -108,14 +104,15 @@ describe('Workflow.with / set', () => {
     expect(copy.set(1, 'none').input(1).value).toBe('none');
     expect(copy.set(1, 'auto').input(1).value).toBe('auto');
     expect(copy.set(1, { board_id: 'x' }).input(1).value).toEqual({ board_id: 'x' });
-    expect(isInputValueError(thrown(() => copy.set(0, 42)))).toBe(true);
-    expect(isInputValueError(thrown(() => copy.set(1, { name: 'My board' })))).toBe(true);
+    expect(() => copy.set(0, 42)).toThrow(InputValueError);
+    expect(() => copy.set(1, { name: 'My board' })).toThrow(InputValueError);
 
     const model = { key: 'k', hash: 'h', name: 'n', base: 'sdxl', type: 'main', submodel_type: null, description: 'dropped' };
     expect(wf.set(0, model).input(0).value).toEqual({ key: 'k', hash: 'h', name: 'n', base: 'sdxl', type: 'main' });
-    const wrongBase = thrown(() => wf.set(0, { ...model, base: 'sd-1' })) as InputValueError;
-    expect(wrongBase.allowed).toBe('a model identifier {key, hash, name, base, type} with base sdxl, type main');
-    expect(isInputValueError(thrown(() => wf.set(0, 'juggernaut')))).toBe(true);
+    expect(() => wf.set(0, { ...model, base: 'sd-1' })).toThrow(
+      expect.objectContaining({ allowed: 'a model identifier {key, hash, name, base, type} with base sdxl, type main' }),
+    );
+    expect(() => wf.set(0, 'juggernaut')).toThrow(InputValueError);
   });
 
   it('checks dropdown options of string fields and number bounds of the form settings', () => {
@@ -130,8 +127,8 @@ describe('Workflow.with / set', () => {
     expect(wf2.input(0).options).toEqual(['a', 'b']);
     expect(wf2.input(1)).toMatchObject({ min: 1, max: 10 });
     expect(wf2.set(0, 'a').input(0).value).toBe('a');
-    expect((thrown(() => wf2.set(0, 'c')) as InputValueError).allowed).toBe('one of the dropdown options "a", "b"');
-    expect((thrown(() => wf2.set(1, 11)) as InputValueError).allowed).toBe('an integer >= 1, <= 10');
+    expect(() => wf2.set(0, 'c')).toThrow(expect.objectContaining({ allowed: 'one of the dropdown options "a", "b"' }));
+    expect(() => wf2.set(1, 11)).toThrow(expect.objectContaining({ allowed: 'an integer >= 1, <= 10' }));
   });
 
   it('sets every form reference to the same node field', () => {

@@ -1,37 +1,27 @@
 import { describe, expect, it } from 'vitest';
-import { isFormError } from '../../src/errors/FormError.js';
-import { isWorkflowParseError, WorkflowParseError } from '../../src/errors/WorkflowParseError.js';
 import { loadWorkflowFile } from '../../src/workflow/loadWorkflowFile.js';
 import { parseWorkflow } from '../../src/workflow/parseWorkflow.js';
 import { form, invocation, workflowJson } from './builders.js';
 import { FIXTURES, readJson } from './fixtures.js';
 
+/** Matches a thrown WorkflowParseError with the given properties. */
+const parseError = (properties: Record<string, unknown>) => expect.objectContaining({ name: 'WorkflowParseError', ...properties });
 const twoStrings = () => [invocation('s1', 'string', { value: 'a' }), invocation('s2', 'string', { value: 'b' })];
-
-function parseError(fn: () => unknown): WorkflowParseError {
-  try {
-    fn();
-  } catch (error) {
-    expect(isWorkflowParseError(error)).toBe(true);
-    return error as WorkflowParseError;
-  }
-  throw new Error('expected a WorkflowParseError');
-}
 
 describe('parseWorkflow', () => {
   it('reports invalid JSON with the source', () => {
-    const e = parseError(() => parseWorkflow('{"nodes": [', { source: 'broken.json' }));
-    expect(e.source).toBe('broken.json');
-    expect(e.message).toMatch(/^Cannot read workflow broken\.json: not valid JSON/);
+    expect(() => parseWorkflow('{"nodes": [', { source: 'broken.json' })).toThrow(
+      parseError({ source: 'broken.json', message: expect.stringMatching(/^Cannot read workflow broken\.json: not valid JSON/) }),
+    );
   });
 
   it('reports structural problems with their JSON path', () => {
     const noNodes = { ...workflowJson({ nodes: [] }), nodes: undefined };
-    expect(parseError(() => parseWorkflow(noNodes)).path).toBe('nodes');
+    expect(() => parseWorkflow(noNodes)).toThrow(parseError({ path: 'nodes' }));
     const badNode = workflowJson({ nodes: [{ id: 'x', type: 'invocation', data: { type: 'add' } }] });
-    const e = parseError(() => parseWorkflow(badNode, { source: 'wf.json' }));
-    expect(e.path).toBe('nodes[0].data.inputs');
-    expect(e.message).toContain('wf.json at nodes[0].data.inputs: missing');
+    expect(() => parseWorkflow(badNode, { source: 'wf.json' })).toThrow(
+      parseError({ path: 'nodes[0].data.inputs', message: expect.stringContaining('wf.json at nodes[0].data.inputs: missing') }),
+    );
   });
 
   it('accepts meta.version 1.x to 4.x and rejects others', () => {
@@ -39,13 +29,12 @@ describe('parseWorkflow', () => {
       expect(parseWorkflow({ ...workflowJson({ nodes: [] }), meta: { version } }).inputs).toEqual([]);
     }
     for (const version of ['5.0.0', 'x']) {
-      expect(parseError(() => parseWorkflow({ ...workflowJson({ nodes: [] }), meta: { version } })).path).toBe('meta.version');
+      expect(() => parseWorkflow({ ...workflowJson({ nodes: [] }), meta: { version } })).toThrow(parseError({ path: 'meta.version' }));
     }
   });
 
   it('rejects duplicate node ids', () => {
-    const e = parseError(() => parseWorkflow(workflowJson({ nodes: [invocation('a', 'add'), invocation('a', 'sub')] })));
-    expect(e.path).toBe('nodes[1].id');
+    expect(() => parseWorkflow(workflowJson({ nodes: [invocation('a', 'add'), invocation('a', 'sub')] }))).toThrow(parseError({ path: 'nodes[1].id' }));
   });
 
   it('tolerates unknown keys and keeps the JSON as given, deep-frozen and detached from the caller', () => {
@@ -112,14 +101,9 @@ describe('form discovery', () => {
     expect(wf.warnings).toHaveLength(1);
     expect(wf.warnings[0]).toMatch(reason);
     expect(wf.warnings[0]).toContain('replaced by the default empty form');
-    let error: unknown;
-    try {
-      parseWorkflow(workflowJson({ nodes: twoStrings(), form: f }), { onInvalidForm: 'error', source: 'x.json' });
-    } catch (e) {
-      error = e;
-    }
-    expect(isFormError(error)).toBe(true);
-    expect((error as Error).message).toMatch(reason);
+    expect(() => parseWorkflow(workflowJson({ nodes: twoStrings(), form: f }), { onInvalidForm: 'error', source: 'x.json' })).toThrow(
+      expect.objectContaining({ name: 'FormError', message: expect.stringMatching(reason) }),
+    );
   });
 
   it('falls back to exposedFields when the (replaced) form is empty, as the editor does', () => {
@@ -156,8 +140,7 @@ describe('loadWorkflowFile', () => {
     const wf = loadWorkflowFile(path);
     expect(wf.source).toBe(path);
     expect(wf.raw).toEqual(readJson('workflows/py-client/copy-image.json'));
-    const e = parseError(() => loadWorkflowFile(`${FIXTURES}workflows/nope.json`));
-    expect(e.message).toContain('nope.json: no such file');
-    expect(parseError(() => loadWorkflowFile(`${FIXTURES}workflows`)).problem).toContain('directory');
+    expect(() => loadWorkflowFile(`${FIXTURES}workflows/nope.json`)).toThrow(parseError({ message: expect.stringContaining('nope.json: no such file') }));
+    expect(() => loadWorkflowFile(`${FIXTURES}workflows`)).toThrow(parseError({ problem: expect.stringContaining('directory') }));
   });
 });

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { serve, serveOptions } from '../../../src/cli/commands/serve.js';
 import type { CliIo } from '../../../src/cli/cliIo.js';
 
@@ -28,8 +28,14 @@ describe('invokeai-rx serve', () => {
     let stop!: () => void;
     const stopped = new Promise<void>((r) => (stop = r));
     const running = serve(['--port', '0', '--base-path', '/invoke'], t.io, stopped);
-    let url: string | undefined;
-    while (!(url = /listening on (\S+)/.exec(t.out())?.[1])) await new Promise((r) => setTimeout(r, 10));
+    const url = await vi.waitFor(
+      () => {
+        const printed = /listening on (\S+)/.exec(t.out())?.[1];
+        if (!printed) throw new Error(`no "listening on" line yet in: ${t.out()}`);
+        return printed;
+      },
+      { timeout: 20_000, interval: 10 },
+    );
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/invoke$/);
     expect(await (await fetch(`${url}/api/v1/app/version`)).json()).toEqual({ version: '6.14.0-alpha' });
     stop();

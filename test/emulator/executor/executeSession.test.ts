@@ -17,15 +17,8 @@ import { outputSchemaName, validateAgainst } from './openapiValidator.js';
 const edge = (s: string, sf: string, d: string, df: string) => ({ source: { node_id: s, field: sf }, destination: { node_id: d, field: df } });
 const resultOf = (session: SessionState, source: string, i = 0) => session.results[session.source_prepared_mapping[source]![i]!]!;
 
-async function failureOf(p: Promise<unknown>): Promise<NodeFailure> {
-  try {
-    await p;
-  } catch (e) {
-    if (isNodeFailure(e)) return e;
-    throw e;
-  }
-  throw new Error('expected a node failure');
-}
+/** Whether a node failure's session records `text` as the error of the failed node. */
+const errorOfFailedNode = (text: string) => (failure: NodeFailure) => failure.session.errors[failure.node_id] === text;
 
 const MODEL = { key: 'sd15', hash: 'blake3:00', name: 'sd-1.5', base: 'sd-1', type: 'main', format: 'checkpoint' };
 const modelField = { key: MODEL.key, hash: MODEL.hash, name: MODEL.name, base: MODEL.base, type: MODEL.type };
@@ -120,22 +113,30 @@ describe('executeSession: failures', () => {
     const { host, events } = createFakeHost();
     // AddInvocation sorts before ImageResizeInvocation, so `one` runs first.
     const graph: Graph = { nodes: { one: { id: 'one', type: 'add', a: 1 }, r: { id: 'r', type: 'img_resize' } }, edges: [] };
-    const failure = await failureOf(executeSession('s', graph, host));
-    expect(failure.source_node_id).toBe('r');
-    expect(failure.info.error_type).toBe('MissingInputException');
-    expect(failure.info.error_message).toBe('Node img_resize missing value or connection for field image');
-    expect(failure.info.error_traceback).toMatch(/^Traceback \(most recent call last\):\n {2}File .*\nMissingInputException: Node img_resize missing value or connection for field image\n$/s);
-    expect(failure.session.errors).toEqual({ [failure.node_id]: 'MissingInputException: Node img_resize missing value or connection for field image' });
-    expect(resultOf(failure.session, 'one').value).toBe(1);
+    const failed = executeSession('s', graph, host);
+    await expect(failed).rejects.toMatchObject({
+      kind: 'node_failure',
+      source_node_id: 'r',
+      info: {
+        error_type: 'MissingInputException',
+        error_message: 'Node img_resize missing value or connection for field image',
+        error_traceback: expect.stringMatching(
+          /^Traceback \(most recent call last\):\n {2}File .*\nMissingInputException: Node img_resize missing value or connection for field image\n$/s,
+        ),
+      },
+    });
+    await expect(failed).rejects.toSatisfy(errorOfFailedNode('MissingInputException: Node img_resize missing value or connection for field image'));
+    await expect(failed).rejects.toSatisfy((f: NodeFailure) => Object.keys(f.session.errors).length === 1, 'records no other error');
+    await expect(failed).rejects.toSatisfy((f: NodeFailure) => resultOf(f.session, 'one').value === 1, 'keeps the result of `one`');
     expect(events.at(-1)).toMatchObject({ event: 'invocation_started', payload: { invocation_source_id: 'r' } });
   });
 
   it('fails a loader whose model is unknown', async () => {
     const { host } = createFakeHost();
     const graph: Graph = { nodes: { m: { id: 'm', type: 'main_model_loader', model: modelField } }, edges: [] };
-    const failure = await failureOf(executeSession('s', graph, host));
-    expect(failure.info).toMatchObject({ error_type: 'Exception', error_message: 'Unknown model sd15' });
-    expect(failure.session.errors[failure.node_id]).toBe('Exception: Unknown model sd15');
+    const failed = executeSession('s', graph, host);
+    await expect(failed).rejects.toMatchObject({ kind: 'node_failure', info: { error_type: 'Exception', error_message: 'Unknown model sd15' } });
+    await expect(failed).rejects.toSatisfy(errorOfFailedNode('Exception: Unknown model sd15'));
   });
 
   it('rejects an invalid value arriving through an edge as NodeInputError, before the node starts', async () => {
@@ -145,18 +146,22 @@ describe('executeSession: failures', () => {
       nodes: { big: { id: 'big', type: 'integer', value: 300 }, l: { id: 'l', type: 'img_lerp', image: { image_name: image } } },
       edges: [edge('big', 'value', 'l', 'max')],
     };
-    const failure = await failureOf(executeSession('s', graph, host));
-    expect(failure.info.error_type).toBe('NodeInputError');
-    expect(failure.info.error_message).toBe(`Node ${failure.node_id} has invalid incoming input for max`);
+    const failed = executeSession('s', graph, host);
+    await expect(failed).rejects.toMatchObject({ kind: 'node_failure', info: { error_type: 'NodeInputError' } });
+    await expect(failed).rejects.toSatisfy(
+      (f: NodeFailure) => f.info.error_message === `Node ${f.node_id} has invalid incoming input for max`,
+      'names the failed node and the field',
+    );
     expect(events.some((e) => e.event === 'invocation_started' && e.payload.invocation_source_id === 'l')).toBe(false);
   });
 
   it('uses an injected failure and propagates cancellation unchanged', async () => {
     const injected = { error_type: 'RuntimeError', error_message: 'CUDA out of memory', error_traceback: 'tb' };
     const { host } = createFakeHost({ failures: { add: injected } });
-    const failure = await failureOf(executeSession('s', { nodes: { x: { id: 'x', type: 'add' } }, edges: [] }, host));
-    expect(failure.info).toEqual(injected);
-    expect(failure.session.errors[failure.node_id]).toBe('RuntimeError: CUDA out of memory');
+    const failed = executeSession('s', { nodes: { x: { id: 'x', type: 'add' } }, edges: [] }, host);
+    await expect(failed).rejects.toSatisfy(isNodeFailure);
+    await expect(failed).rejects.toHaveProperty('info', injected);
+    await expect(failed).rejects.toSatisfy(errorOfFailedNode('RuntimeError: CUDA out of memory'));
 
     const second = createFakeHost();
     second.host.cancel();
@@ -166,9 +171,10 @@ describe('executeSession: failures', () => {
   it('names the node type in NotImplementedError for nodes it cannot simulate', async () => {
     const { host } = createFakeHost();
     const graph: Graph = { nodes: { p: { id: 'p', type: 'prompt_template', style_preset: { style_preset_id: 'x' } } }, edges: [] };
-    const failure = await failureOf(executeSession('s', graph, host));
-    expect(failure.info.error_type).toBe('NotImplementedError');
-    expect(failure.info.error_message).toMatch(/'prompt_template'/);
+    await expect(executeSession('s', graph, host)).rejects.toMatchObject({
+      kind: 'node_failure',
+      info: { error_type: 'NotImplementedError', error_message: expect.stringMatching(/'prompt_template'/) },
+    });
   });
 });
 
@@ -345,12 +351,17 @@ describe('executeSession: image-to-image, masks, upscalers, faces', () => {
     const mask = load(maskResult.mask);
     expect(mask.options.image_category).toBe('mask');
     const out = load((resultOf(session, 'ident') as { image: unknown }).image).raster;
+    let outside = 0;
     let inside = 0;
     for (let i = 0; i < 96 * 80; i++) {
       const same = [0, 1, 2].every((c) => out.data[i * 3 + c] === input.data[i * 3 + c]);
-      if (mask.raster.data[i] === 255) expect(same).toBe(true);
-      else if (!same) inside++;
+      if (mask.raster.data[i] === 255) {
+        outside++;
+        expect(same).toBe(true);
+      } else if (!same) inside++;
     }
+    // Both parts exist, so the check above compared real pixels.
+    expect(outside).toBeGreaterThan(0);
     expect(inside).toBeGreaterThan(0);
     const off = resultOf(session, 'off') as { image: unknown; mask: unknown; x: number; y: number; width: number; height: number };
     const crop = load(off.image).raster;

@@ -1,4 +1,5 @@
 import { io as connect, type Socket } from 'socket.io-client';
+import { expect, vi } from 'vitest';
 import type { Emulator } from '../../../src/emulator/types.js';
 
 export interface Reply<T = any> {
@@ -43,15 +44,6 @@ export interface TestSocket {
   close(): void;
 }
 
-/** Resolves when `predicate` holds, polling; rejects after `ms` with `what`. */
-export async function until(predicate: () => boolean | Promise<boolean>, what = 'condition', ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await predicate())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
 /** Connects a socket.io client the way the InvokeAI web UI does, optionally subscribing to `default`. */
 export async function openSocket(
   emu: Pick<Emulator, 'port' | 'socketPath'>,
@@ -76,7 +68,13 @@ export async function openSocket(
     socket,
     events,
     of: (event, itemId) => events.filter((e) => e.event === event && (itemId === undefined || e.payload?.item_id === itemId)).map((e) => e.payload),
-    waitFor: (predicate, what) => until(() => predicate(events), what),
+    waitFor: (predicate, what = 'the expected events') =>
+      vi.waitFor(
+        () => {
+          if (!predicate(events)) throw new Error(`timed out waiting for ${what}`);
+        },
+        { timeout: 20_000, interval: 5 },
+      ),
     close: () => void socket.close(),
   };
 }
@@ -97,12 +95,14 @@ export const TERMINAL = ['completed', 'failed', 'canceled'];
 
 /** Polls `GET /i/{id}` until the item is terminal; returns it. */
 export async function settled(emu: Pick<Emulator, 'url'>, itemId: number): Promise<any> {
-  let item: any;
-  await until(async () => {
-    item = (await api(emu, 'GET', `/api/v1/queue/default/i/${itemId}`)).body;
-    return TERMINAL.includes(item?.status);
-  }, `item ${itemId} to finish`);
-  return item;
+  return vi.waitFor(
+    async () => {
+      const item = (await api(emu, 'GET', `/api/v1/queue/default/i/${itemId}`)).body;
+      expect(TERMINAL, `status of item ${itemId}`).toContain(item?.status);
+      return item;
+    },
+    { timeout: 20_000, interval: 5 },
+  );
 }
 
 export async function enqueue(emu: Pick<Emulator, 'url'>, batch: Record<string, unknown>, prepend = false, headers: Record<string, string> = {}) {

@@ -1,10 +1,10 @@
 import { filter, firstValueFrom, from, lastValueFrom, mergeMap, toArray } from 'rxjs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { InvokeAIClient } from '../../../src/client/types.js';
 import { type Emulator, startEmulator } from '../../../src/emulator/index.js';
 import type { RunEvent, RunResult } from '../../../src/run/types.js';
 import { type InvokeAIPool, isPoolError, pool } from '../../../operators/pool.js';
-import { deadUrl, eventually, itemsWith, quickClient, resizeBatch, startEmulators, trackOutstanding } from './support.js';
+import { deadUrl, itemsWith, quickClient, resizeBatch, startEmulators, trackOutstanding } from './support.js';
 
 type Completed = Extract<RunEvent, { type: 'completed' }>;
 
@@ -106,7 +106,7 @@ describe('pool', () => {
     const p = poolOf(clientsFor([doomed!.url, survivor!.url]), { perServer: 3, healthInterval: 200, resubmitStarted: true });
     const done = runJobs(p, 8);
     // Dies with one job running there and two waiting in its queue.
-    await eventually(() => itemsWith(doomed!, 'in_progress') === 1 && itemsWith(doomed!, 'pending') === 2, 'three jobs on the doomed server', 10_000);
+    await vi.waitFor(() => expect([itemsWith(doomed!, 'in_progress'), itemsWith(doomed!, 'pending')]).toEqual([1, 2]), { timeout: 10_000, interval: 5 });
     await doomed!.close();
     const results = await done;
 
@@ -149,7 +149,7 @@ describe('pool', () => {
     });
 
     const result = lastValueFrom(p.run(null, resizeBatch()).pipe(filter((e): e is Completed => e.type === 'completed')));
-    await eventually(() => statuses.includes('down'), 'the server to be marked down');
+    await vi.waitFor(() => expect(statuses).toContain('down'), { timeout: 15_000, interval: 5 });
     const revived = await startEmulator({ port: dead.port });
     track([revived]);
 

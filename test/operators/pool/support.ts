@@ -41,15 +41,6 @@ export async function deadUrl(): Promise<{ url: string; port: number }> {
   return { url, port };
 }
 
-/** Waits (real time, bounded) until `check` holds. */
-export async function eventually(check: () => boolean, what: string, ms = 15_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
 /** Queue rows of an emulator by status. */
 export function itemsWith(emu: Emulator, status: string): number {
   return emu.queue.items().filter((i) => i.status === status).length;
