@@ -1,6 +1,6 @@
 // A CommonJS consumer (module node16 in a package without "type"). The package test compiles it
 // and runs it with `node --no-experimental-require-module`, as Node 20 before 20.19 would.
-import { lastValueFrom, of, toArray } from 'rxjs';
+import { lastValueFrom, of, tap } from 'rxjs';
 import { InvokeAIClient, loadBundledWorkflow, loadWorkflowFile } from 'invokeai-rx';
 import { startEmulator } from 'invokeai-rx/emulator';
 import { generateBase, refine, upscale, type StageOutput } from 'invokeai-rx/operators';
@@ -16,12 +16,18 @@ async function main(): Promise<void> {
   const emulator = await startEmulator({ port: 0, timing: { msPerStep: 0 } });
   const client = InvokeAIClient.fromUrl(emulator.url);
   try {
-    const results: StageOutput[] = await lastValueFrom(
+    const results: StageOutput[] = []; // each stage's result, in order
+    const keep = tap((r: StageOutput) => {
+      results.push(r);
+    });
+    await lastValueFrom(
       of('a lighthouse at dusk').pipe(
         generateBase(client, { workflow: loadBundledWorkflow('sdxl_base'), params: { width: 128, height: 96, steps: 2 } }),
+        keep,
         refine(client, { workflow: loadWorkflowFile(require.resolve('invokeai-rx/data/workflows/sdxl_refiner.json')), params: { strength: 0.3, steps: 2 } }),
+        keep,
         upscale(client, { workflow: loadBundledWorkflow('esrgan_upscale'), params: { scale: 2 } }),
-        toArray(),
+        keep,
       ),
     );
     const stages = [];

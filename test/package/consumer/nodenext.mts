@@ -1,7 +1,7 @@
 // An ES module consumer (module nodenext). The package test compiles it and runs it with node.
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { lastValueFrom, of, toArray } from 'rxjs';
+import { lastValueFrom, of, tap } from 'rxjs';
 import { InvokeAIClient, loadBundledWorkflow, loadWorkflowFile } from 'invokeai-rx';
 import { startEmulator } from 'invokeai-rx/emulator';
 import { generateBase, refine, upscale, type StageOutput } from 'invokeai-rx/operators';
@@ -18,12 +18,18 @@ const client = InvokeAIClient.fromUrl(emulator.url);
 try {
   const refiner = fileURLToPath(import.meta.resolve('invokeai-rx/data/workflows/sdxl_refiner.json'));
   const upscaler = createRequire(import.meta.url).resolve('invokeai-rx/data/workflows/esrgan_upscale.json');
-  const results: StageOutput[] = await lastValueFrom(
+  const results: StageOutput[] = []; // each stage's result, in order
+  const keep = tap((r: StageOutput) => {
+    results.push(r);
+  });
+  await lastValueFrom(
     of('a lighthouse at dusk').pipe(
       generateBase(client, { workflow: loadBundledWorkflow('sdxl_base'), params: { width: 128, height: 96, steps: 2 } }),
+      keep,
       refine(client, { workflow: loadWorkflowFile(refiner), params: { strength: 0.3, steps: 2 } }),
+      keep,
       upscale(client, { workflow: loadWorkflowFile(upscaler), params: { scale: 2 } }),
-      toArray(),
+      keep,
     ),
   );
   const stages = [];
