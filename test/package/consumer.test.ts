@@ -33,6 +33,9 @@ function stagesOf(stdout: string): unknown {
   return JSON.parse(line.slice('RESULT '.length));
 }
 
+/** The package's entry points: `exports` subpaths and their file names in dist/. */
+const ENTRIES = ['index', 'operators', 'emulator', 'python-style'];
+
 // 128×96 asked of the base workflow, kept by the refiner, doubled by the upscaler.
 const EXPECTED_STAGES = [
   { stage: 'generateBase', ok: true, size: [128, 96] },
@@ -82,12 +85,18 @@ describe('invokeai-rx installed from its tarball', { timeout: 5 * MINUTE }, () =
   it('ships dist, data, LICENSE, README and package.json; no sources or tests', () => {
     const paths = packed.files.map((f) => f.path);
     expect(paths).toEqual(expect.arrayContaining(['LICENSE', 'README.md', 'package.json', 'data/workflows/sdxl_base.json']));
-    for (const entry of ['index', 'operators', 'emulator']) {
+    for (const entry of ENTRIES) {
       expect(paths).toEqual(expect.arrayContaining([`dist/${entry}.js`, `dist/${entry}.cjs`, `dist/${entry}.d.ts`, `dist/${entry}.d.cts`]));
     }
     expect(paths).toContain('dist/cli.js');
     const unexpected = paths.filter((p) => !/^(dist|data)\//.test(p) && !['LICENSE', 'README.md', 'package.json'].includes(p));
     expect(unexpected).toEqual([]);
+  });
+
+  it('loads every entry point with require() on Node without require(esm)', async () => {
+    const specifiers = ENTRIES.map((e) => (e === 'index' ? 'invokeai-rx' : `invokeai-rx/${e}`));
+    const script = `for (const s of ${JSON.stringify(specifiers)}) require(s); console.log('loaded');`;
+    expect(await run(process.execPath, ['--no-experimental-require-module', '-e', script], project)).toContain('loaded');
   });
 
   it('runs base → refine → upscale from CommonJS without require(esm), type-checked as module node16', async () => {
