@@ -106,6 +106,10 @@ export {
   loadWorkflowFile,
 } from './workflow/loadWorkflowFile.js';
 
+// workflow/loadBundledWorkflow.ts, workflow/bundledWorkflowPath.ts
+export { loadBundledWorkflow } from './workflow/loadBundledWorkflow.js';
+export { BUNDLED_WORKFLOW_NAMES, bundledWorkflowPath, type BundledWorkflowName } from './workflow/bundledWorkflowPath.js';
+
 // run/index.ts
 export {
   DEFAULT_CONNECT_TIMEOUT,

@@ -1,8 +1,20 @@
-import { decode, type DecodedPng } from 'fast-png';
+import { decode } from 'fast-png';
 import type { Raster } from './Raster.js';
 
-/** The fields of a decoded PNG that {@link rasterFromPng} reads. */
-export type PngSamples = Pick<DecodedPng, 'width' | 'height' | 'data' | 'depth' | 'channels' | 'palette'>;
+/**
+ * The fields of a decoded PNG that {@link rasterFromPng} reads; fast-png's `decode` result is one.
+ * Spelled out rather than taken from fast-png: the published types must stand on their own, as a
+ * CommonJS project cannot import the types of an ES-module-only package (TS1479).
+ */
+export interface PngSamples {
+  width: number;
+  height: number;
+  data: Uint8Array | Uint8ClampedArray | Uint16Array;
+  depth: 1 | 2 | 4 | 8 | 16;
+  channels: number;
+  /** RGB or RGBA entries of an indexed image. */
+  palette?: number[][];
+}
 
 /**
  * Decodes a PNG of any colour type and bit depth into an 8-bit raster, keeping its mode as PIL
