@@ -10,7 +10,7 @@ import type {
 import type { DeleteImagesResult, ImageCategory, ImageDTO, StarredImagesResult } from '../schemas/image.js';
 import type { BoardDTO } from '../schemas/board.js';
 import type { ModelConfig } from '../schemas/model.js';
-import type { AppVersion } from '../schemas/app.js';
+import type { AppVersion, SetupStatus } from '../schemas/app.js';
 import type { InvokeEventMap } from '../schemas/events.js';
 import type { RetryOptions } from '../http/retry.js';
 
@@ -98,6 +98,8 @@ export interface ModelsApi {
 /** `/api/v1/app`, `/openapi.json` */
 export interface AppApi {
   version(): Observable<AppVersion>;
+  /** `GET /api/v1/auth/status` (no auth needed): multi-user mode or not. */
+  authStatus(): Observable<SetupStatus>;
   /** The server's OpenAPI document (node templates), for checking graphs against the real server. */
   openapi(): Observable<unknown>;
 }

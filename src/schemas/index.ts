@@ -75,4 +75,4 @@ export {
   type ModelsList,
   type SubModelType,
 } from './model.js';
-export { zAppVersion, type AppVersion } from './app.js';
+export { zAppVersion, zSetupStatus, type AppVersion, type SetupStatus } from './app.js';

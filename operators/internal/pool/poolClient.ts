@@ -80,6 +80,7 @@ export function createPoolClient(clients: readonly InvokeAIClient[], dispatcher:
     models: { list: (filter) => deferTo(first, (c) => c.models.list(filter)) },
     app: {
       version: () => deferTo(first, (c) => c.app.version()),
+      authStatus: () => deferTo(first, (c) => c.app.authStatus()),
       openapi: () => deferTo(first, (c) => c.app.openapi()),
     },
     events,
