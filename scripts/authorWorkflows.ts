@@ -14,6 +14,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DEFAULT_FIELD_TABLE, type FieldTableData } from '../src/workflow/fieldTable.js';
+import { createRng } from '../src/emulator/executor/hash.js';
 
 // ---------------------------------------------------------------------------------------------
 // Models (ModelIdentifierField). Keys and hashes are install-specific, so these are illustrative
@@ -687,22 +688,11 @@ function hash32(text: string): number {
   return h;
 }
 
-/** mulberry32: small, fast and good enough for ids. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
 function idMaker(seed: string) {
-  const random = prng(hash32(seed));
+  const random = createRng(hash32(seed));
   const byte = () => Math.floor(random() * 256);
   return {
     uuid(): string {

@@ -5,6 +5,7 @@ import { startEmulator, type Emulator } from '../../src/emulator/index.js';
 import type { HttpErrorsOptions } from '../../src/emulator/faults.js';
 import type { LongRunReport } from './longRun.script.js';
 import { duplicatedBatches, unfinished } from './support.js';
+import { createRng } from '../../src/emulator/executor/hash.js';
 
 const PROMPTS = Number(process.env.LONG_RUN_PROMPTS ?? 2_000);
 const SEED = Number(process.env.LONG_RUN_SEED ?? 20_240_611);
@@ -27,17 +28,6 @@ const ROUTES: [string, string][] = [
   ['POST', '/api/v1/images/delete'],
 ];
 
-/** mulberry32: a small seeded PRNG, so a failing run can be replayed with LONG_RUN_SEED. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface ChildOutcome {
   code: number | null;
@@ -81,7 +71,7 @@ describe('reliability: long run', () => {
   });
 
   it(`${PROMPTS} prompts through 3 stages under random faults: one final per prompt, nothing lost, duplicated, orphaned or left open`, async () => {
-    const random = prng(SEED);
+    const random = createRng(SEED);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
     const count = (k: string) => (injected[k] = (injected[k] ?? 0) + 1);
     // Faults are injected as the server completes items (about one per 40), so the schedule
