@@ -10,6 +10,7 @@
 import { cpus } from 'node:os';
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { farmScenario } from './scenarios/farm.js';
 import { graphBuildScenario } from './scenarios/graphBuild.js';
 import { memoryScenario } from './scenarios/memory.js';
 import { pipelinesScenario } from './scenarios/pipelines.js';
@@ -20,6 +21,7 @@ const started = performance.now();
 const log = (message: string) => process.stderr.write(`[bench ${((performance.now() - started) / 1000).toFixed(1)}s] ${message}\n`);
 
 const MS_PER_NODE = 200;
+const FARM_SERVERS = 16;
 const memoryBudget = process.env.BENCH_FULL === '1' ? Infinity : Number(process.env.BENCH_MEMORY_SECONDS ?? 120);
 
 log('graph build');
@@ -32,6 +34,9 @@ const pipelines = await pipelinesScenario({
   poolServers: 4,
   depth: 2,
 });
+
+log(`farm: one client, ${FARM_SERVERS} servers at ${MS_PER_NODE} ms per node, vs 1 server (~60 s)`);
+const farm = await farmScenario({ msPerNode: MS_PER_NODE, servers: FARM_SERVERS, promptsPerServer: 10, depth: 2 });
 
 log('throughput, zero-cost nodes, 64 pipelines in flight');
 const throughput = await throughputScenario({ prompts: 600, inFlight: 64, baselinePrompts: 30 });
@@ -52,12 +57,14 @@ interface Row {
   met: boolean | null;
 }
 const fmt = (x: number, digits = 2) => (Number.isFinite(x) ? x.toFixed(digits) : 'n/a');
+// Two significant digits at least: 389 vs 270 stages/s is 1.44×, not "1×".
+const times = (x: number) => (Number.isFinite(x) ? `${x >= 10 ? x.toFixed(0) : x.toFixed(2)}×` : 'n/a');
 const rows: Row[] = [
   {
     metric: 'Completion latency p50 (server "completed" → result emitted)',
     baseline: `${fmt(baseline.latencyMs.p50, 1)} ms`,
     ours: `${fmt(one.latencyMs.p50, 1)} ms`,
-    ratio: `${fmt(ratio(baseline.latencyMs.p50, one.latencyMs.p50), 0)}× faster`,
+    ratio: `${times(ratio(baseline.latencyMs.p50, one.latencyMs.p50))} faster`,
     target: '< 5 ms',
     met: one.latencyMs.p50 < 5,
   },
@@ -65,7 +72,7 @@ const rows: Row[] = [
     metric: 'Completion latency p95',
     baseline: `${fmt(baseline.latencyMs.p95, 1)} ms`,
     ours: `${fmt(one.latencyMs.p95, 1)} ms`,
-    ratio: `${fmt(ratio(baseline.latencyMs.p95, one.latencyMs.p95), 0)}× faster`,
+    ratio: `${times(ratio(baseline.latencyMs.p95, one.latencyMs.p95))} faster`,
     target: '',
     met: null,
   },
@@ -73,7 +80,7 @@ const rows: Row[] = [
     metric: `HTTP requests per stage (${MS_PER_NODE} ms/node stages)`,
     baseline: fmt(baseline.requests.perStage),
     ours: `${fmt(one.requests.perStageWithoutDeletes)} (+ ${fmt(one.requests.perStage - one.requests.perStageWithoutDeletes)} cleanup deletes)`,
-    ratio: `${fmt(ratio(baseline.requests.perStage, one.requests.perStageWithoutDeletes), 1)}× fewer`,
+    ratio: `${times(ratio(baseline.requests.perStage, one.requests.perStageWithoutDeletes))} fewer`,
     target: '≤ 3 + downloads',
     met: one.requests.perStageWithoutDeletes <= 3,
   },
@@ -81,7 +88,7 @@ const rows: Row[] = [
     metric: 'Throughput, zero-cost nodes, 64 pipelines in flight',
     baseline: `${fmt(throughput.baseline.stagesPerSecond, 1)} stages/s`,
     ours: `${fmt(throughput.ours.stagesPerSecond, 1)} stages/s`,
-    ratio: `${fmt(ratio(throughput.ours.stagesPerSecond, throughput.baseline.stagesPerSecond), 0)}×`,
+    ratio: times(ratio(throughput.ours.stagesPerSecond, throughput.baseline.stagesPerSecond)),
     target: '≥ 1,000 stages/s',
     met: throughput.ours.stagesPerSecond >= 1000,
   },
@@ -97,7 +104,7 @@ const rows: Row[] = [
     metric: `Worker busy fraction, 1 server (${MS_PER_NODE} ms/node)`,
     baseline: fmt(baseline.busyFraction, 3),
     ours: fmt(one.busyFraction, 3),
-    ratio: `${fmt(ratio(one.busyFraction, baseline.busyFraction))}×`,
+    ratio: times(ratio(one.busyFraction, baseline.busyFraction)),
     target: '≥ 0.98',
     met: one.busyFraction >= 0.98,
   },
@@ -113,9 +120,35 @@ const rows: Row[] = [
     metric: `Throughput with ${pool.servers} servers vs 1 server`,
     baseline: `${fmt(baseline.stagesPerSecond)} stages/s (1 server)`,
     ours: `${fmt(pool.stagesPerSecond)} vs ${fmt(one.stagesPerSecond)} stages/s`,
-    ratio: `${fmt(poolSpeedup)}× (${fmt(ratio(pool.stagesPerSecond, baseline.stagesPerSecond), 1)}× baseline)`,
+    ratio: `${times(poolSpeedup)} (${times(ratio(pool.stagesPerSecond, baseline.stagesPerSecond))} baseline)`,
     target: '≥ 3.6×',
     met: poolSpeedup >= 3.6,
+  },
+  {
+    metric: `Client CPU per stage, zero-cost run (process.cpuUsage; client thread alone)`,
+    baseline: '',
+    ours: throughput.ours.cpu
+      ? `${fmt(throughput.ours.cpu.processMsPerStage, 2)} ms (${fmt(throughput.ours.cpu.clientThreadMsPerStage, 2)} ms)`
+      : 'n/a',
+    ratio: '',
+    target: '',
+    met: null,
+  },
+  {
+    metric: `Worker busy fraction, farm of ${farm.farm.servers} (mean per server, ${MS_PER_NODE} ms/node)`,
+    baseline: '',
+    ours: fmt(farm.farm.busyFraction, 3),
+    ratio: '',
+    target: '≥ 0.97',
+    met: farm.farm.busyFraction >= 0.97,
+  },
+  {
+    metric: `Throughput with ${farm.farm.servers} servers vs 1 server (one client)`,
+    baseline: '',
+    ours: `${fmt(farm.farm.stagesPerSecond)} vs ${fmt(farm.one.stagesPerSecond)} stages/s`,
+    ratio: times(farm.speedup),
+    target: '≥ 15×',
+    met: farm.speedup >= 15,
   },
   {
     metric: `Heap growth, ${memory.prompts.toLocaleString('en-US')} prompts × 3 stages with cleanup`,
@@ -158,6 +191,7 @@ const results = {
   table: rows,
   graphBuild: graph,
   pipelines,
+  farm,
   throughput,
   memory,
 };

@@ -69,10 +69,10 @@ async function runBaseline(emu: EmulatorThread, prompts: number): Promise<Pipeli
   return summarize('Python-style baseline (poll 0.5 s)', [emu], [before], [after], t0, t1, prompts, stages.map((s) => ({ emu, item_id: s.item_id, at: s.resultAt })));
 }
 
-async function runOurs(name: string, emus: EmulatorThread[], prompts: number, depth: number): Promise<PipelineRun> {
+export async function runOurs(name: string, emus: EmulatorThread[], prompts: number, depth: number): Promise<PipelineRun> {
   const clients = emus.map((e) => createInvokeAIClient({ baseUrl: e.url }));
   const workflows = await stageWorkflows(clients[0]!);
-  const gpus = emus.length > 1 ? pool(clients, { perServer: 2 }) : null;
+  const gpus = emus.length > 1 ? pool(clients, { perServer: depth }) : null;
   const client: InvokeAIClient = gpus ? gpus.client : clients[0]!;
   const run: RunWorkflowFn | undefined = gpus ? gpus.run : undefined;
   const serverOf = (image: string) => {

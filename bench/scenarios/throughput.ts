@@ -1,3 +1,4 @@
+import { performance as nodePerformance } from 'node:perf_hooks';
 import { from, ignoreElements, lastValueFrom, mergeMap, of, tap } from 'rxjs';
 import { createInvokeAIClient } from '../../src/client/createInvokeAIClient.js';
 import { cleanup } from '../../operators/index.js';
@@ -15,6 +16,12 @@ export interface ThroughputRun {
   stagesPerSecond: number;
   requestsPerStage: number;
   byRoute: Record<string, number>;
+  /**
+   * CPU per stage completion, ms: `process.cpuUsage()` over the run (the client thread plus the
+   * emulator's worker thread, which share this process), and the client thread's own active time
+   * (its event-loop utilisation), which leaves the emulator out.
+   */
+  cpu?: { processMsPerStage: number; clientThreadMsPerStage: number };
 }
 
 /** Stage completions per second with zero-cost nodes: only the client and the protocol cost time. */
@@ -35,6 +42,8 @@ export async function throughputScenario(options: { prompts: number; inFlight: n
     await lastValueFrom(from(warmup).pipe(mergeMap((p) => of(p).pipe(stages), 16), cleanup(client), ignoreElements()), { defaultValue: undefined });
     let n = 0;
     const before = await emu.stats();
+    const cpu0 = process.cpuUsage();
+    const elu0 = nodePerformance.eventLoopUtilization();
     const t0 = preciseNow();
     await lastValueFrom(
       from(Array.from({ length: options.prompts }, (_, i) => ({ prompt: promptOf(i), ...BASE_PARAMS }))).pipe(
@@ -45,6 +54,8 @@ export async function throughputScenario(options: { prompts: number; inFlight: n
       { defaultValue: undefined },
     );
     const t1 = preciseNow();
+    const cpu = process.cpuUsage(cpu0);
+    const elu = nodePerformance.eventLoopUtilization(elu0);
     const byRoute = routeDelta(before.byRoute, (await emu.stats()).byRoute);
     client.close();
     const ours: ThroughputRun = {
@@ -55,6 +66,7 @@ export async function throughputScenario(options: { prompts: number; inFlight: n
       stagesPerSecond: (n / (t1 - t0)) * 1000,
       requestsPerStage: sum(Object.values(byRoute)) / n,
       byRoute,
+      cpu: { processMsPerStage: (cpu.user + cpu.system) / 1000 / n, clientThreadMsPerStage: elu.active / n },
     };
 
     const setup = createInvokeAIClient({ baseUrl: baseEmu.url, socketFactory: null });
