@@ -16,6 +16,7 @@ import { memoryScenario } from './scenarios/memory.js';
 import { pipelinesScenario } from './scenarios/pipelines.js';
 import { throughputScenario } from './scenarios/throughput.js';
 import { round } from './support/stats.js';
+import { BROWSER_GZIP_BUDGET, formatBrowserBundle, kB, measureBrowserBundle } from '../scripts/browserBundle.js';
 
 const started = performance.now();
 const log = (message: string) => process.stderr.write(`[bench ${((performance.now() - started) / 1000).toFixed(1)}s] ${message}\n`);
@@ -26,6 +27,9 @@ const memoryBudget = process.env.BENCH_FULL === '1' ? Infinity : Number(process.
 
 log('graph build');
 const graph = graphBuildScenario(5_000);
+
+log('browser bundle (esbuild)');
+const browserBundle = await measureBrowserBundle();
 
 log(`3-stage pipelines, ${MS_PER_NODE} ms per node: baseline, 1 server, pool of 4 (in parallel, ~40 s)`);
 const pipelines = await pipelinesScenario({
@@ -166,6 +170,14 @@ const rows: Row[] = [
     target: '< 1 ms',
     met: graph.graph.p95 < 1,
   },
+  {
+    metric: 'Browser bundle, invokeai-rx + operators (minified, gzip)',
+    baseline: '',
+    ours: `${kB(browserBundle.total.minified)}, ${kB(browserBundle.total.gzip)} gzip`,
+    ratio: '',
+    target: `≤ ${kB(BROWSER_GZIP_BUDGET)} gzip`,
+    met: browserBundle.total.gzip <= BROWSER_GZIP_BUDGET,
+  },
 ];
 
 const table = [
@@ -177,6 +189,7 @@ const table = [
 const totalSeconds = (performance.now() - started) / 1000;
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}`;
 console.log(table);
+console.log(`\n${formatBrowserBundle(browserBundle)}`);
 console.log(
   `\n${machine}; bench wall time ${totalSeconds.toFixed(0)} s.` +
     (memory.stoppedByBudget
@@ -194,6 +207,7 @@ const results = {
   farm,
   throughput,
   memory,
+  browserBundle: { entries: browserBundle.entries, total: browserBundle.total, byPackage: browserBundle.byPackage },
 };
 const out = fileURLToPath(new URL('./results.json', import.meta.url));
 writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);

@@ -64,19 +64,31 @@ function start(): void {
   startButton.disabled = true;
   cancelButton.disabled = false;
 
+  // A failed prompt does not stop the others; the run as a whole failed if any of them did.
+  let failures = 0;
   running = from(prompts)
-    .pipe(mergeMap((prompt, i) => chain(c, prompt, i, size, withUpscale), 2))
+    .pipe(mergeMap((prompt, i) => chain(c, prompt, i, size, withUpscale, () => failures++), 2))
     .subscribe({
       error: (error: unknown) => {
         showError(error);
         finish('failed', 'Failed.');
       },
-      complete: () => finish('done', `Done: ${prompts.length} prompt(s).`),
+      complete: () =>
+        failures > 0
+          ? finish('failed', `Failed: ${failures} of ${prompts.length} prompt(s).`)
+          : finish('done', `Done: ${prompts.length} prompt(s).`),
     });
 }
 
 /** One prompt's chain: every stage's image is shown as it lands; its progress rows live in its card. */
-function chain(c: InvokeAIClient, prompt: string, index: number, size: number, withUpscale: boolean): Observable<StageOutput> {
+function chain(
+  c: InvokeAIClient,
+  prompt: string,
+  index: number,
+  size: number,
+  withUpscale: boolean,
+  onFailure: () => void,
+): Observable<StageOutput> {
   const card = document.createElement('section');
   card.className = 'chain';
   card.dataset['chain'] = String(index);
@@ -108,9 +120,14 @@ function chain(c: InvokeAIClient, prompt: string, index: number, size: number, w
       refinerStrength: 0.3,
       upscaleFactor: 2,
     }),
-    tap((result) => showResult(c, row(result.stage), result)),
+    tap((result) => {
+      // The refiner falls back to its input when it fails: the chain goes on with the base image.
+      if (!result.ok) showError(`${result.stage} failed, continuing with its input: ${describe(result.error)}`, prompt);
+      showResult(c, row(result.stage), result);
+    }),
     catchError((error: unknown) => {
       showError(error, prompt);
+      onFailure();
       return EMPTY;
     }),
   );
@@ -139,6 +156,7 @@ function showResult(c: InvokeAIClient, row: HTMLElement, result: StageOutput): v
       img.alt = `${result.stage}: ${result.imageName}`;
       img.dataset['imageName'] = result.imageName;
       img.dataset['stage'] = result.stage;
+      if (!result.ok) img.dataset['fallback'] = '1';
       img.src = url;
       row.append(img);
     },
@@ -152,6 +170,7 @@ function showError(error: unknown, prompt?: string): void {
 }
 
 function describe(error: unknown): string {
+  if (typeof error === 'string') return error;
   // The server's own words: error type, message and the node that failed.
   if (isQueueItemFailedError(error)) return `${error.error_type ?? 'Error'}: ${error.error_message ?? error.message}`;
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);

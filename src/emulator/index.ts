@@ -11,3 +11,4 @@ export type { EmittedEvent } from './eventHub.js';
 export type { QueueItem, QueueItemStatus } from './queueStore.js';
 export { openApiDocument } from './openApiDocument.js';
 export { EMULATED_VERSION } from './routes/appRoutes.js';
+export { EmulatorOptionError, isEmulatorOptionError } from './errors/EmulatorOptionError.js';

@@ -1,7 +1,9 @@
 import { TokenService } from './auth.js';
 import { BoardStore } from './boardStore.js';
 import { EventHub } from './eventHub.js';
+import { cors } from './http/cors.js';
 import { requestHandler, type RequestHandler } from './http/requestHandler.js';
+import { staticFiles } from './http/staticFiles.js';
 import { ImageStore } from './imageStore.js';
 import { createContext } from './server/createContext.js';
 import { createQueueRuntime } from './server/createQueueRuntime.js';
@@ -15,7 +17,8 @@ import type { Emulator, EmulatorOptions } from './types.js';
 /**
  * Starts an InvokeAI-compatible server on 127.0.0.1: the REST subset a workflow-running client
  * uses (queue, images, boards, models, app, auth), socket.io events in InvokeAI's order, one
- * queue worker running sessions through the graph executor, and fault injection.
+ * queue worker running sessions through the graph executor, fault injection, InvokeAI's CORS
+ * rules (`allowOrigins`) and optionally a web app served from its own origin (`staticDir`).
  *
  * ## Example
  * ```ts
@@ -30,7 +33,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   // The event hub needs socket.io, socket.io needs the HTTP server, and the request handler needs
   // everything: the server looks the handler up per request.
   let handle: RequestHandler | undefined;
-  const servers = createServers(o.socketPath, () => handle!);
+  const corsPolicy = cors(o.allowOrigins);
+  const servers = createServers(o.socketPath, () => handle!, o.allowOrigins.length > 0 ? corsPolicy : undefined);
 
   const tokens = new TokenService();
   const auth = { multiUser: o.multiUser, tokens, isActive: (userId: string) => isActiveUser(o.users, userId) };
@@ -39,7 +43,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const runtime = createQueueRuntime(o, hub, images);
   const emu = createContext(o, { ...runtime, tokens, hub, images, boards: new BoardStore() });
   const stats = requestStats();
-  handle = requestHandler({ ...auth, ...createRouters(emu), basePath: o.basePath, faults: runtime.faults, record: stats.record });
+  handle = requestHandler({
+    ...auth,
+    ...createRouters(emu),
+    basePath: o.basePath,
+    faults: runtime.faults,
+    cors: corsPolicy,
+    ...(o.staticDir !== undefined ? { webApp: staticFiles(o.staticDir) } : {}),
+    record: stats.record,
+  });
 
   const port = await listen(servers.httpServer, o.port);
   runtime.worker.start();

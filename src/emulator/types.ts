@@ -31,6 +31,18 @@ export interface EmulatorOptions {
   maxQueueSize?: number;
   /** The graph executor. @default the bundled executor (`src/emulator/executor`) */
   executor?: EmulatorExecutor;
+  /**
+   * InvokeAI's `allow_origins`: the origins (`http://host:port`) of web pages on other origins that
+   * may call the API and socket.io; `'*'` allows every origin. @default none: like InvokeAI, no
+   * CORS headers, so only pages served by the server itself (see `staticDir`) can use it
+   */
+  allowOrigins?: readonly string[];
+  /**
+   * Serves a web app from the server's own origin, as InvokeAI serves its UI: every GET outside
+   * the API (`/api`, `/ws`, `/openapi.json`, `/docs`, the fault controls) is a file of this
+   * directory, `/` its `index.html`. @default no web app (404)
+   */
+  staticDir?: string;
 }
 
 export interface EmulatorStats {

@@ -17,9 +17,15 @@ options:
   --max-queue-size N    pending items beyond this are not enqueued         [default: 10000]
   --token-users LIST    multi-user mode: EMAIL:PASSWORD[:admin], comma-separated or repeated
   --progress-images     denoisers send preview images with progress events
+  --allow-origins LIST  origins of web pages elsewhere that may call the server (InvokeAI's
+                        allow_origins), e.g. http://localhost:5173; comma-separated or
+                        repeated, * for any                                [default: none]
+  --static DIR          serve the web app in DIR from the server's own origin (/ = index.html)
 `;
 
-const VALUE_OPTIONS = ['port', 'base-path', 'ms-per-step', 'ms-per-node', 'max-queue-size', 'token-users'];
+const VALUE_OPTIONS = ['port', 'base-path', 'ms-per-step', 'ms-per-node', 'max-queue-size', 'token-users', 'allow-origins', 'static'];
+/** The flag that sets each emulator option, to name it in errors. */
+const FLAG_OF: Record<string, string> = { allowOrigins: '--allow-origins', staticDir: '--static' };
 
 function intOption(values: Map<string, string[]>, name: string, min: number): number | undefined {
   const v = values.get(name)?.at(-1);
@@ -49,6 +55,8 @@ export function serveOptions(argv: readonly string[]): EmulatorOptions | 'help' 
   const users = parseTokenUsers(args.values.get('token-users') ?? []);
   const basePath = args.values.get('base-path')?.at(-1);
   const maxQueueSize = intOption(args.values, 'max-queue-size', 1);
+  const allowOrigins = (args.values.get('allow-origins') ?? []).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
+  const staticDir = args.values.get('static')?.at(-1);
   return {
     port: intOption(args.values, 'port', 0) ?? 9090,
     ...(basePath !== undefined ? { basePath } : {}),
@@ -56,6 +64,8 @@ export function serveOptions(argv: readonly string[]): EmulatorOptions | 'help' 
     ...(maxQueueSize !== undefined ? { maxQueueSize } : {}),
     ...(users.length > 0 ? { multiUser: { users } } : {}),
     progressImages: args.flags.has('progress-images'),
+    ...(allowOrigins.length > 0 ? { allowOrigins } : {}),
+    ...(staticDir !== undefined ? { staticDir } : {}),
   };
 }
 
@@ -63,17 +73,23 @@ export function serveOptions(argv: readonly string[]): EmulatorOptions | 'help' 
 export async function serve(argv: readonly string[], io: CliIo, stop: Promise<unknown>): Promise<number> {
   const options = parseArgsOrUsage('serve', USAGE, io, () => serveOptions(argv));
   if (typeof options === 'number') return options;
-  const { startEmulator } = await import('../../emulator/index.js');
+  const { startEmulator, isEmulatorOptionError } = await import('../../emulator/index.js');
   let emu;
   try {
     emu = await startEmulator(options);
   } catch (error) {
+    if (isEmulatorOptionError(error)) {
+      io.err(`invokeai-rx serve: ${error.message.replace(`${error.option}:`, `${FLAG_OF[error.option] ?? error.option}:`)}\n`);
+      return 2;
+    }
     io.err(`invokeai-rx serve: cannot start: ${(error as Error).message}\n`);
     return 1;
   }
   const users = options.multiUser?.users.length ?? 0;
   io.out(`InvokeAI emulator listening on ${emu.url}${users > 0 ? ` (multi-user, ${users} account${users === 1 ? '' : 's'})` : ''}\n`);
   io.out(`socket.io path: ${emu.socketPath}\n`);
+  if (options.staticDir !== undefined) io.out(`web app: ${emu.url}/\n`);
+  if (options.allowOrigins) io.out(`allowed origins: ${options.allowOrigins.join(', ')}\n`);
   await stop;
   await emu.close();
   io.out('emulator stopped\n');

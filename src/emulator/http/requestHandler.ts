@@ -4,9 +4,11 @@ import { EmulatorHttpError } from '../errors/EmulatorHttpError.js';
 import type { Faults } from '../faults.js';
 import { FAULT_PREFIX } from '../routes/faultRoutes.js';
 import { authenticate, type AuthSettings } from './authenticate.js';
+import type { Cors } from './cors.js';
 import { readBody } from './readBody.js';
 import type { AuthUser, Reply, RequestContext, Router } from './router.js';
 import { errorReply, sendReply } from './sendReply.js';
+import { isWebAppPath } from './staticFiles.js';
 import { Query } from './validation.js';
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -18,6 +20,9 @@ export interface RequestHandlerDeps extends AuthSettings {
   router: Router;
   faultRouter: Router;
   faults: Faults;
+  cors: Cors;
+  /** Answers the web app's paths (every GET outside the API) when a static directory is served. */
+  webApp?: (path: string) => Promise<Reply>;
   /** Called once per API request (fault controls excluded) with its route template. */
   record(method: string, template: string): void;
 }
@@ -25,8 +30,9 @@ export interface RequestHandlerDeps extends AuthSettings {
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
 /**
- * The server's request pipeline: CORS, the base path, the fault controls, request counting,
- * injected HTTP faults, authentication, the route, dropped answers, and token refresh.
+ * The server's request pipeline: CORS, the base path, the fault controls, the web app's files,
+ * request counting, injected HTTP faults, authentication, the route, dropped answers, and token
+ * refresh.
  */
 export function requestHandler(deps: RequestHandlerDeps): RequestHandler {
   const { basePath, router, faultRouter, faults, multiUser, tokens } = deps;
@@ -34,9 +40,7 @@ export function requestHandler(deps: RequestHandlerDeps): RequestHandler {
   return async (req, res) => {
     const method = (req.method ?? 'GET').toUpperCase();
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    res.setHeader('access-control-allow-origin', '*');
-    res.setHeader('access-control-expose-headers', 'X-Refreshed-Token, Content-Disposition, Retry-After');
-    if (method === 'OPTIONS') return sendPreflight(req, res);
+    if (deps.cors.handle(req, res)) return;
     let path = url.pathname;
     if (basePath) {
       if (path !== basePath && !path.startsWith(`${basePath}/`)) return sendReply(res, { status: 404, json: { detail: 'Not Found' } }, false);
@@ -68,6 +72,7 @@ export function requestHandler(deps: RequestHandlerDeps): RequestHandler {
     }
 
     const head = method === 'HEAD';
+    if (deps.webApp && (method === 'GET' || head) && isWebAppPath(path)) return sendReply(res, await deps.webApp(path), head);
     const m = router.match(method, path);
     deps.record(method, m.kind === 'found' ? m.route.path : '(unmatched)');
 
@@ -100,13 +105,4 @@ export function requestHandler(deps: RequestHandlerDeps): RequestHandler {
     }
     sendReply(res, reply, head);
   };
-}
-
-function sendPreflight(req: IncomingMessage, res: ServerResponse): void {
-  res.writeHead(204, {
-    'access-control-allow-methods': 'GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS',
-    'access-control-allow-headers': String(req.headers['access-control-request-headers'] ?? '*'),
-    'access-control-max-age': '600',
-  });
-  res.end();
 }

@@ -4,6 +4,7 @@ import type { RegisteredUser } from '../emulatorContext.js';
 import type { EmulatorModel } from '../executor/types.js';
 import type { EmulatorTiming } from '../queueWorker.js';
 import type { EmulatorExecutor, EmulatorOptions } from '../types.js';
+import { checkAllowOrigins, checkStaticDir } from './checkWebOptions.js';
 
 /** {@link EmulatorOptions} with every default applied. */
 export interface ResolvedOptions {
@@ -18,6 +19,8 @@ export interface ResolvedOptions {
   timing: Required<EmulatorTiming>;
   progressImages: boolean;
   maxQueueSize: number;
+  allowOrigins: readonly string[];
+  staticDir: string | undefined;
   /** The executor, imported on first use unless one was injected. */
   loadExecutor(): Promise<EmulatorExecutor>;
 }
@@ -44,6 +47,8 @@ export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
     timing: { msPerStep: options.timing?.msPerStep ?? 0, msPerNode: options.timing?.msPerNode ?? 0 },
     progressImages: options.progressImages ?? false,
     maxQueueSize: options.maxQueueSize ?? 10000,
+    allowOrigins: checkAllowOrigins([...(options.allowOrigins ?? [])]),
+    staticDir: checkStaticDir(options.staticDir),
     loadExecutor: () =>
       (executor ??= options.executor ? Promise.resolve(options.executor) : import('../defaultExecutor.js').then((m) => m.defaultExecutor)),
   };

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Server as SocketServer } from 'socket.io';
+import { Server as SocketServer, type ServerOptions } from 'socket.io';
+import type { Cors } from '../http/cors.js';
 import type { EventHub } from '../eventHub.js';
 import type { QueueWorker } from '../queueWorker.js';
 
@@ -11,9 +12,14 @@ export interface Servers {
 
 /**
  * The HTTP server with socket.io attached at `socketPath`. `handle` is looked up per request, so
- * it may be assigned after this returns.
+ * it may be assigned after this returns. socket.io answers cross-origin requests only from the
+ * origins `cors` allows (socket.io sends no CORS headers without its `cors` option).
  */
-export function createServers(socketPath: string, handle: () => (req: IncomingMessage, res: ServerResponse) => Promise<void>): Servers {
+export function createServers(
+  socketPath: string,
+  handle: () => (req: IncomingMessage, res: ServerResponse) => Promise<void>,
+  cors?: Cors,
+): Servers {
   // The request listener exists before socket.io attaches: engine.io forwards every non-socket
   // request to the listeners that existed when it attached.
   const httpServer = createServer((req, res) => void handle()(req, res));
@@ -21,7 +27,11 @@ export function createServers(socketPath: string, handle: () => (req: IncomingMe
   // server closing an idle connection it is about to reuse.
   httpServer.keepAliveTimeout = 60_000;
   httpServer.headersTimeout = 65_000;
-  const io = new SocketServer(httpServer, { path: socketPath, cors: { origin: '*' }, serveClient: false });
+  const socketCors: ServerOptions['cors'] = cors && {
+    origin: (origin, allow) => allow(null, origin !== undefined && cors.allows(origin)),
+    credentials: true,
+  };
+  const io = new SocketServer(httpServer, { path: socketPath, serveClient: false, ...(socketCors ? { cors: socketCors } : {}) });
   return { httpServer, io };
 }
 

@@ -21,6 +21,11 @@ export async function startStaticServer(dir: string): Promise<{ url: string; clo
   const { port } = server.address() as { port: number };
   return {
     url: `http://127.0.0.1:${port}`,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        // The browser keeps (and pre-opens) connections: close() alone would wait for them.
+        server.closeAllConnections();
+      }),
   };
 }
