@@ -13,4 +13,5 @@ export const COMMAND_TABLE: Readonly<Record<string, CommandLoader>> = {
   serve: () => import('./commands/serve.js').then((m) => m.serveCommand),
   run: () => import('./commands/run.js').then((m) => m.runCommand),
   refine: () => import('./commands/refine.js').then((m) => m.refineCommand),
+  models: () => import('./commands/models.js').then((m) => m.modelsCommand),
 };

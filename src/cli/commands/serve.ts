@@ -1,7 +1,9 @@
+import { resolve } from 'node:path';
 import type { EmulatorOptions, EmulatorUser } from '../../emulator/index.js';
 import type { CliIo } from '../cliIo.js';
 import type { CliCommand } from '../command.js';
 import { UsageError } from '../errors/UsageError.js';
+import { readModelsFile } from '../models/readModelsFile.js';
 import { parseArgs } from '../parseArgs.js';
 import { parseArgsOrUsage } from '../parseArgsOrUsage.js';
 
@@ -17,9 +19,11 @@ options:
   --max-queue-size N    pending items beyond this are not enqueued         [default: 10000]
   --token-users LIST    multi-user mode: EMAIL:PASSWORD[:admin], comma-separated or repeated
   --progress-images     denoisers send preview images with progress events
+  --models FILE         the installed models: a JSON list as 'invokeai-rx models --json' prints
+                        (from a real server, to mirror its install)        [default: a built-in set]
 `;
 
-const VALUE_OPTIONS = ['port', 'base-path', 'ms-per-step', 'ms-per-node', 'max-queue-size', 'token-users'];
+const VALUE_OPTIONS = ['port', 'base-path', 'ms-per-step', 'ms-per-node', 'max-queue-size', 'token-users', 'models'];
 
 function intOption(values: Map<string, string[]>, name: string, min: number): number | undefined {
   const v = values.get(name)?.at(-1);
@@ -42,13 +46,15 @@ export function parseTokenUsers(specs: readonly string[]): EmulatorUser[] {
 }
 
 /** Parses `serve` arguments into emulator options (throws {@link UsageError}). */
-export function serveOptions(argv: readonly string[]): EmulatorOptions | 'help' {
+export function serveOptions(argv: readonly string[], cwd: string = process.cwd()): EmulatorOptions | 'help' {
   const args = parseArgs(argv, { flags: ['help', 'progress-images'], repeatable: VALUE_OPTIONS });
   if (args.flags.has('help')) return 'help';
   if (args.positionals.length > 0) throw new UsageError(`unexpected argument '${args.positionals[0]}'`);
   const users = parseTokenUsers(args.values.get('token-users') ?? []);
   const basePath = args.values.get('base-path')?.at(-1);
   const maxQueueSize = intOption(args.values, 'max-queue-size', 1);
+  const modelsFile = args.values.get('models')?.at(-1);
+  const models = modelsFile !== undefined ? readModelsFile(resolve(cwd, modelsFile)) : undefined;
   return {
     port: intOption(args.values, 'port', 0) ?? 9090,
     ...(basePath !== undefined ? { basePath } : {}),
@@ -56,12 +62,13 @@ export function serveOptions(argv: readonly string[]): EmulatorOptions | 'help' 
     ...(maxQueueSize !== undefined ? { maxQueueSize } : {}),
     ...(users.length > 0 ? { multiUser: { users } } : {}),
     progressImages: args.flags.has('progress-images'),
+    ...(models !== undefined ? { models } : {}),
   };
 }
 
 /** Runs the emulator until `stop` settles; resolves to the exit code. */
 export async function serve(argv: readonly string[], io: CliIo, stop: Promise<unknown>): Promise<number> {
-  const options = parseArgsOrUsage('serve', USAGE, io, () => serveOptions(argv));
+  const options = parseArgsOrUsage('serve', USAGE, io, () => serveOptions(argv, io.cwd));
   if (typeof options === 'number') return options;
   const { startEmulator } = await import('../../emulator/index.js');
   let emu;
@@ -74,6 +81,7 @@ export async function serve(argv: readonly string[], io: CliIo, stop: Promise<un
   const users = options.multiUser?.users.length ?? 0;
   io.out(`InvokeAI emulator listening on ${emu.url}${users > 0 ? ` (multi-user, ${users} account${users === 1 ? '' : 's'})` : ''}\n`);
   io.out(`socket.io path: ${emu.socketPath}\n`);
+  if (options.models) io.out(`installed models: ${options.models.length} (--models)\n`);
   await stop;
   await emu.close();
   io.out('emulator stopped\n');
