@@ -1,4 +1,5 @@
 import type { Observer } from 'rxjs';
+import type { ModelUse } from '../src/workflow/syncModels.js';
 
 /** Name of the operator that produced a result. */
 export type StageName = 'generateBase' | 'refine' | 'upscale' | 'enhanceFaces' | 'enhanceRegion';
@@ -42,6 +43,12 @@ export interface StageResult<Params extends object = Record<string, unknown>> {
   lineage: StageLineage;
   /** Ancestors of this image that this pipeline created (and `cleanup` may delete), oldest first. */
   created: string[];
+  /**
+   * With `modelFallback: 'same-base'` only: every model reference of the workflow and the
+   * installed model that was sent for it, `substituted: true` where another model of the same
+   * base and type stood in for one the server lacks.
+   */
+  models?: ModelUse[];
   ok: true;
 }
 

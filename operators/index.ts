@@ -55,6 +55,7 @@ export {
   type UpscaleBinding,
 } from './bindings.js';
 export type { RunOptions, RunWorkflowFn, StageConfig } from './internal/stage/stageConfig.js';
+export type { ModelFallback, StageWarning, WarningSink } from './StageWarning.js';
 
 // Errors
 export { BindingError, isBindingError, type BindingProblem } from './errors/BindingError.js';

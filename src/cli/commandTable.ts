@@ -14,4 +14,5 @@ export const COMMAND_TABLE: Readonly<Record<string, CommandLoader>> = {
   run: () => import('./commands/run.js').then((m) => m.runCommand),
   refine: () => import('./commands/refine.js').then((m) => m.refineCommand),
   doctor: () => import('./commands/doctor.js').then((m) => m.doctorCommand),
+  models: () => import('./commands/models.js').then((m) => m.modelsCommand),
 };

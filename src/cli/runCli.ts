@@ -8,7 +8,8 @@ commands:
   payload WORKFLOW.json [--set I=V]... [--json] print the enqueue_batch body (dry run)
   run WORKFLOW.json [--set I=V]... [--out DIR]  run any exported workflow once, download its outputs
   refine "PROMPT" [options]                     the multi-stage base → refine → upscale pipeline
-  serve [--port 9090]                           start the InvokeAI emulator
+  models [--json] [--base B] [--type T]         list the server's installed models
+  serve [--port 9090] [--models FILE]           start the InvokeAI emulator
 
 Run 'invokeai-rx <command> --help' for a command's options.`;
 

@@ -125,7 +125,7 @@ const PRIVATE_FIELDS = new Set(['scale']);
 
 /**
  * The `AnyModelConfig` the model routes answer for a record: the fields every config class
- * requires, then the record's own class-specific fields.
+ * requires (derived when the record lacks them), then the record's own fields.
  */
 export function toModelConfig(m: EmulatorModel): Record<string, unknown> {
   const out: Record<string, unknown> = {
@@ -141,6 +141,7 @@ export function toModelConfig(m: EmulatorModel): Record<string, unknown> {
     source_url: null,
     cover_image: null,
   };
-  for (const [k, v] of Object.entries(m)) if (!PRIVATE_FIELDS.has(k) && !(k in out)) out[k] = v;
+  // A record copied from a real server (`serve --models`) keeps its own path, size, description…
+  for (const [k, v] of Object.entries(m)) if (!PRIVATE_FIELDS.has(k)) out[k] = v;
   return out;
 }

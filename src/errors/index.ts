@@ -29,4 +29,5 @@ export { InputValueError, isInputValueError } from './InputValueError.js';
 export { AmbiguousLabelError, isAmbiguousLabelError } from './AmbiguousLabelError.js';
 export { UnknownNodeTypeError, isUnknownNodeTypeError } from './UnknownNodeTypeError.js';
 export { ModelNotFoundError, isModelNotFoundError, type ModelRef } from './ModelNotFoundError.js';
+export { AmbiguousModelNameError, isAmbiguousModelNameError } from './AmbiguousModelNameError.js';
 export { IndexDriftError, isIndexDriftError, type IndexDrift } from './IndexDriftError.js';

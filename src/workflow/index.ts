@@ -5,8 +5,17 @@ export { buildBatch, type BuildBatchOptions } from './buildBatch.js';
 export { buildEnqueueBody, type BuildEnqueueBodyOptions } from './buildEnqueueBody.js';
 export { batchDataFromNodes } from './batchData.js';
 export { mapOutputs, type OutputMapping, type QueueItemLike } from './mapOutputs.js';
-export { syncModels, type ModelLike, type SyncModelsOptions } from './syncModels.js';
-export { modelsNamed, modelNameNotFound } from './resolveModelName.js';
+export {
+  syncModels,
+  syncModelsReport,
+  type ModelLike,
+  type ModelMatch,
+  type ModelSyncReport,
+  type ModelUse,
+  type SyncModelsOptions,
+} from './syncModels.js';
+export { modelsNamed, modelNameNotFound, modelFitRank } from './resolveModelName.js';
+export { modelForInput, resolveModelInput } from './resolveModelInput.js';
 export { checkAgainstServer, type ServerCompatibility } from './checkAgainstServer.js';
 export { zIndexMap, zIndexMapEntry, type IndexMap, type IndexMapEntry, type DriftReport } from './indexMap.js';
 export {

@@ -9,10 +9,18 @@ import type { WorkflowInput } from './Workflow.js';
  * server has no model of that name.
  */
 export function modelsNamed<M extends ModelLike>(input: WorkflowInput, name: string, models: readonly M[]): M[] {
+  const rank = modelFitRank(input);
+  return models.filter((m) => m.name === name).sort((a, b) => rank(a) - rank(b));
+}
+
+/**
+ * How well a model fits a model input, lower is better: 0 same type and base as the model the
+ * input held, 1 same type only, 2 same base only, 3 neither (all 0 when the input held no model).
+ */
+export function modelFitRank(input: WorkflowInput): (m: ModelLike) => number {
   const current = zModelIdentifier.safeParse(input.value);
   // Type mismatches weigh more than base mismatches: a refiner must stay a main model.
-  const rank = (m: M) => (current.success ? (m.type === current.data.type ? 0 : 2) + (m.base === current.data.base ? 0 : 1) : 0);
-  return models.filter((m) => m.name === name).sort((a, b) => rank(a) - rank(b));
+  return (m) => (current.success ? (m.type === current.data.type ? 0 : 2) + (m.base === current.data.base ? 0 : 1) : 0);
 }
 
 /** The error for a model input set by `name` that matches no installed model, with its candidates. */

@@ -23,6 +23,34 @@ export interface SyncModelsOptions {
   explicit?: ReadonlySet<number>;
 }
 
+/** How one model reference of a workflow was matched to an installed model. */
+export type ModelMatch = 'key' | 'hash' | 'name' | 'base';
+
+/** One model reference of a workflow and the installed model it is bound to. */
+export interface ModelUse {
+  /** Form index of the reference, or null when it is not a form input. */
+  index: number | null;
+  nodeId: string;
+  fieldName: string;
+  /** The model the workflow asked for. */
+  wanted: ModelRef;
+  /** The installed model that is sent. */
+  used: ModelRef;
+  matchedBy: ModelMatch;
+  /**
+   * True when `used` is another model of the same base and type (`byBase`), not the one asked
+   * for: matching by key, hash or exact name + type is not a substitution.
+   */
+  substituted: boolean;
+}
+
+/** What {@link syncModelsReport} did: the rebound workflow and every reference it matched. */
+export interface ModelSyncReport {
+  workflow: Workflow;
+  /** Every model reference that was matched, in node order (explicit inputs are not listed). */
+  models: ModelUse[];
+}
+
 /**
  * Rebinds every model reference of a workflow (all nodes, not only form inputs) to the models
  * installed on a server: exported workflows carry the model keys of the author's machine.
@@ -33,12 +61,23 @@ export interface SyncModelsOptions {
  *   installed models of its base and type.
  */
 export function syncModels(wf: Workflow, models: readonly ModelLike[], options: SyncModelsOptions = {}): Workflow {
+  return syncModelsReport(wf, models, options).workflow;
+}
+
+/**
+ * {@link syncModels}, also saying how each reference was matched, so that a caller that allowed
+ * `byBase` can report every substitution it made (never silently).
+ *
+ * @throws ModelNotFoundError as syncModels does.
+ */
+export function syncModelsReport(wf: Workflow, models: readonly ModelLike[], options: SyncModelsOptions = {}): ModelSyncReport {
   const byName = options.byName ?? true;
   const explicit = options.explicit ?? wf.explicitIndices;
   const protectedFields = new Set(
     wf.inputs.filter((i) => explicit.has(i.index)).map((i) => `${i.nodeId}\u0000${i.fieldName}`),
   );
   const changes: NodeValueChange[] = [];
+  const uses: ModelUse[] = [];
   for (const node of wf.json.nodes) {
     if (node.type !== 'invocation') continue;
     for (const [fieldName, input] of Object.entries(node.data.inputs)) {
@@ -46,9 +85,9 @@ export function syncModels(wf: Workflow, models: readonly ModelLike[], options: 
       if (!parsed.success || protectedFields.has(`${node.id}\u0000${fieldName}`)) continue;
       const wanted = parsed.data;
       const tried = ['key', 'hash', ...(byName ? ['name'] : []), ...(options.byBase ? ['base'] : [])];
-      const match = findModel(wanted, models, byName, options.byBase ?? false);
-      if (!match) {
-        const formInput = wf.inputs.find((i) => i.nodeId === node.id && i.fieldName === fieldName);
+      const found = findModel(wanted, models, byName, options.byBase ?? false);
+      const formInput = wf.inputs.find((i) => i.nodeId === node.id && i.fieldName === fieldName);
+      if (!found) {
         throw new ModelNotFoundError({
           index: formInput ? formInput.index : null,
           nodeId: node.id,
@@ -58,30 +97,46 @@ export function syncModels(wf: Workflow, models: readonly ModelLike[], options: 
           tried,
         });
       }
+      const { model: match, by } = found;
+      uses.push({
+        index: formInput ? formInput.index : null,
+        nodeId: node.id,
+        fieldName,
+        wanted: refOf(wanted),
+        used: refOf(match),
+        matchedBy: by,
+        substituted: by === 'base',
+      });
       const next: ModelIdentifier = { ...refOf(match) };
       if (wanted.submodel_type) next.submodel_type = wanted.submodel_type;
       if (!sameModel(wanted, next)) changes.push({ nodeId: node.id, fieldName, value: next });
     }
   }
-  return changes.length ? wf.withNodeValues(changes) : wf;
+  return { workflow: changes.length ? wf.withNodeValues(changes) : wf, models: uses };
 }
 
-function findModel(wanted: ModelIdentifier, models: readonly ModelLike[], byName: boolean, byBase: boolean): ModelLike | undefined {
+function findModel(
+  wanted: ModelIdentifier,
+  models: readonly ModelLike[],
+  byName: boolean,
+  byBase: boolean,
+): { model: ModelLike; by: ModelMatch } | undefined {
   const byKey = models.find((m) => m.key === wanted.key);
-  if (byKey) return byKey;
+  if (byKey) return { model: byKey, by: 'key' };
   if (wanted.hash) {
     const byHash = models.find((m) => m.hash === wanted.hash);
-    if (byHash) return byHash;
+    if (byHash) return { model: byHash, by: 'hash' };
   }
   if (byName) {
     const named = models.filter((m) => m.name === wanted.name && m.type === wanted.type);
     const found = named.find((m) => m.base === wanted.base) ?? named[0];
-    if (found) return found;
+    if (found) return { model: found, by: 'name' };
   }
   if (byBase && wanted.base && wanted.base !== 'any') {
-    return models
+    const sameBase = models
       .filter((m) => m.base === wanted.base && m.type === wanted.type)
       .sort((a, b) => a.name.localeCompare(b.name))[0];
+    if (sameBase) return { model: sameBase, by: 'base' };
   }
   return undefined;
 }

@@ -19,9 +19,10 @@ import {
 } from 'rxjs';
 import type { RunEvent } from '../../../src/run/types.js';
 import type { ModelConfig } from '../../../src/schemas/model.js';
-import { syncModels } from '../../../src/workflow/syncModels.js';
+import { syncModelsReport, type ModelUse } from '../../../src/workflow/syncModels.js';
 import { StageCanceledError } from '../../errors/StageCanceledError.js';
 import type { StageOutput } from '../../StageResult.js';
+import { reportWarning, substitutionWarning } from '../../StageWarning.js';
 import { attachFailure } from '../failureContext.js';
 import { imageNameOf } from '../lineage.js';
 import { checkBound, definedEntries, hasModelNames, toIndexed } from './boundValues.js';
@@ -43,10 +44,20 @@ import { toResult } from './toResult.js';
 export function runStage<In>(def: StageDefinition<In>): OperatorFunction<In, StageOutput> {
   const { stage, client, config } = def;
   const workflow = config.workflow;
-  const { workflowName, onError, concurrency, resubmits, run, sync, bindingObj, binding, defaults } = stageSettings(def);
+  const { workflowName, onError, concurrency, resubmits, run, sync, modelFallback, warnings, bindingObj, binding, defaults } = stageSettings(def);
 
   // Shared by every subscription of this operator.
   const models$ = modelListCache(client);
+  // A substitution is reported once per operator, not once per input.
+  const warned = new Set<string>();
+  const warnSubstitutions = (uses: readonly ModelUse[]) => {
+    for (const use of uses) {
+      const id = [use.nodeId, use.fieldName, use.wanted.key, use.used.key].join('\u0000');
+      if (!use.substituted || warned.has(id)) continue;
+      warned.add(id);
+      reportWarning(warnings!, substitutionWarning(stage, use));
+    }
+  };
 
   return (source) =>
     defer(() => {
@@ -63,6 +74,7 @@ export function runStage<In>(def: StageDefinition<In>): OperatorFunction<In, Sta
         let values: Record<string, unknown> = {};
         let itemId: number | null = null;
         let uploaded: string[] = [];
+        let modelUses: ModelUse[] | undefined;
         let settled = false;
 
         const attempt$ = defer(() => {
@@ -84,7 +96,13 @@ export function runStage<In>(def: StageDefinition<In>): OperatorFunction<In, Sta
               const indexed = { ...values, ...(boardId !== null ? { board: { board_id: boardId } } : {}) };
               const bound = (models: readonly ModelConfig[]) => {
                 const wf = workflow.with(toIndexed(binding, resolveModels(binding, indexed, models)));
-                return sync ? syncModels(wf, models, sync) : wf;
+                if (!sync) return wf;
+                const report = syncModelsReport(wf, models, sync);
+                if (modelFallback === 'same-base') {
+                  modelUses = report.models;
+                  warnSubstitutions(report.models);
+                }
+                return report.workflow;
               };
               const needsModels = sync !== null || hasModelNames(binding, indexed);
               return (needsModels ? models$ : of([])).pipe(
@@ -106,7 +124,10 @@ export function runStage<In>(def: StageDefinition<In>): OperatorFunction<In, Sta
               if (event.type === 'enqueued') itemId = event.item_ids[0] ?? null;
             }),
             filter((event): event is Extract<RunEvent, { type: 'completed' }> => event.type === 'completed'),
-            map((event) => toResult(stage, workflowName, bindingObj, request!, values, uploaded, event.result)),
+            map((event) => {
+              const result = toResult(stage, workflowName, bindingObj, request!, values, uploaded, event.result);
+              return modelUses ? { ...result, models: modelUses } : result;
+            }),
             throwIfEmpty(() => new Error(`${stage}: the run of workflow ${JSON.stringify(workflowName)} ended without a result.`)),
           );
         });

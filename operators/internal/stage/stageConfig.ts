@@ -6,6 +6,7 @@ import type { IndexMap } from '../../../src/workflow/indexMap.js';
 import type { SyncModelsOptions } from '../../../src/workflow/syncModels.js';
 import type { Workflow } from '../../../src/workflow/Workflow.js';
 import type { FailureSink, ImageInput, OnError, StageName } from '../../StageResult.js';
+import type { ModelFallback, WarningSink } from '../../StageWarning.js';
 
 /**
  * Run defaults of a stage (its `runOptions` override them):
@@ -57,11 +58,20 @@ export interface StageConfig<Binding extends object, Params extends object> {
   /**
    * Rebind the workflow's model references to the server's installed models before each run
    * (exported workflows carry the model keys of the machine they were made on): by key, hash,
-   * name + type, then base + type, as the original `sync_dnn_model(by_name=True, by_base=True)`.
-   * The model list is fetched once per subscription. `false` sends the workflow's models as they are.
+   * then name + type. A model the server lacks fails the input with a `ModelNotFoundError` before
+   * anything is enqueued, unless `modelFallback` allows a substitute. The model list is fetched
+   * once per subscription. `false` sends the workflow's models as they are.
    * @default true
    */
   syncModels?: boolean | SyncModelsOptions;
+  /**
+   * What to do when the server lacks a model the workflow names; see {@link ModelFallback}.
+   * `'same-base'` needs a `warnings` sink. (`syncModels: { byBase: true }` means `'same-base'`.)
+   * @default 'none'
+   */
+  modelFallback?: ModelFallback;
+  /** Receives a warning for every model substitution (`modelFallback: 'same-base'`), once per reference and model. */
+  warnings?: WarningSink;
   /**
    * Options for `runWorkflow` (timeouts, …).
    * @default { queuePosition: false, pollInterval: 5000 } (see STAGE_RUN_DEFAULTS)

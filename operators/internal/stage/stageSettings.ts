@@ -2,6 +2,7 @@ import { runWorkflow } from '../../../src/run/runWorkflow.js';
 import type { SyncModelsOptions } from '../../../src/workflow/syncModels.js';
 import { BindingError } from '../../errors/BindingError.js';
 import type { OnError } from '../../StageResult.js';
+import type { ModelFallback, WarningSink } from '../../StageWarning.js';
 import { checkBound, definedEntries, toIndexed, withoutUnresolvedModels } from './boundValues.js';
 import type { RunWorkflowFn, StageDefinition } from './stageConfig.js';
 import { validateBinding, type ResolvedBinding } from './validateBinding.js';
@@ -15,6 +16,9 @@ export interface StageSettings {
   run: RunWorkflowFn;
   /** How to rebind the workflow's models before each run; `null` sends them as they are. */
   sync: SyncModelsOptions | null;
+  /** `'same-base'` when the stage may substitute models (then `warnings` is set). */
+  modelFallback: ModelFallback;
+  warnings: WarningSink | undefined;
   /** The binding as given (semantic name → form index). */
   bindingObj: Readonly<Record<string, number | undefined>>;
   binding: ResolvedBinding;
@@ -34,8 +38,10 @@ export function stageSettings<In>(def: StageDefinition<In>): StageSettings {
   const concurrency = config.concurrency ?? 1;
   const resubmits = config.resubmitInterrupted ?? 0;
   const run: RunWorkflowFn = config.run ?? runWorkflow;
+  const syncObject = typeof config.syncModels === 'object' ? config.syncModels : {};
+  const modelFallback: ModelFallback = config.modelFallback ?? (syncObject.byBase ? 'same-base' : 'none');
   const sync: SyncModelsOptions | null =
-    config.syncModels === false ? null : { byName: true, byBase: true, ...(typeof config.syncModels === 'object' ? config.syncModels : {}) };
+    config.syncModels === false ? null : { byName: true, ...syncObject, byBase: modelFallback === 'same-base' };
 
   if (!(concurrency === Infinity || (Number.isInteger(concurrency) && concurrency >= 1))) {
     throw new TypeError(`${stage}: concurrency must be a positive integer or Infinity, got ${String(concurrency)}.`);
@@ -49,6 +55,17 @@ export function stageSettings<In>(def: StageDefinition<In>): StageSettings {
   if (onError === 'skip' && !config.failures) {
     throw new TypeError(
       `${stage}: onError 'skip' needs a failures sink (a callback or a Subject), so that skipped inputs are not lost silently.`,
+    );
+  }
+  if (modelFallback !== 'none' && modelFallback !== 'same-base') {
+    throw new TypeError(`${stage}: modelFallback must be 'none' or 'same-base', got ${JSON.stringify(modelFallback)}.`);
+  }
+  if (modelFallback === 'same-base' && sync === null) {
+    throw new TypeError(`${stage}: modelFallback 'same-base' substitutes models while syncing them, but syncModels is false.`);
+  }
+  if (modelFallback === 'same-base' && !config.warnings) {
+    throw new TypeError(
+      `${stage}: modelFallback 'same-base' needs a warnings sink (a callback or a Subject), so that a substituted model is never silent.`,
     );
   }
   if (onError === 'fallback' && !def.keys.includes('image')) {
@@ -79,5 +96,5 @@ export function stageSettings<In>(def: StageDefinition<In>): StageSettings {
   const checkable = Object.fromEntries(Object.entries(defaults).filter(([k]) => !def.preparedKeys?.includes(k)));
   workflow.with(toIndexed(binding, withoutUnresolvedModels(binding, checkable)));
 
-  return { workflowName, onError, concurrency, resubmits, run, sync, bindingObj, binding, defaults };
+  return { workflowName, onError, concurrency, resubmits, run, sync, modelFallback, warnings: config.warnings, bindingObj, binding, defaults };
 }

@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { Subject, defer, firstValueFrom, switchMap, takeUntil } from 'rxjs';
-import { loadWorkflowFile, syncModels, type Workflow } from '../../index.js';
+import { loadWorkflowFile, syncModelsReport, type Workflow } from '../../index.js';
 import type { RunWorkflowFn } from '../../../operators/index.js';
 import { BUNDLED_WORKFLOWS, bundledWorkflowsDir } from '../bundledWorkflows.js';
 import type { CliIo } from '../cliIo.js';
@@ -11,7 +11,7 @@ import { type CommandOutcome, exitCode } from '../exitCode.js';
 import { processInterrupts, type InterruptSource } from '../interrupts.js';
 import { formatSeconds } from '../output/indexHtml.js';
 import { OutputDir } from '../output/OutputDir.js';
-import type { RunManifest } from '../output/runManifest.js';
+import type { ManifestModel, RunManifest } from '../output/runManifest.js';
 import { chainsOf, writeRunReport, type ReportImage } from '../output/writeRunReport.js';
 import { parseArgsOrUsage } from '../parseArgsOrUsage.js';
 import { ProgressView } from '../progress/ProgressView.js';
@@ -64,6 +64,7 @@ export async function refineMain(argv: readonly string[], io: CliIo, deps: Refin
   const errorKeys = new WeakMap<object, string>();
   const keyOf = (error: unknown) => (typeof error === 'object' && error !== null ? errorKeys.get(error) : undefined);
   const saved: ReportImage[] = [];
+  const modelUses: ManifestModel[] = [];
   let session: ServerSession | undefined;
   let settings: RefineSettings | undefined;
   let out: OutputDir | undefined;
@@ -156,12 +157,20 @@ export async function refineMain(argv: readonly string[], io: CliIo, deps: Refin
     const size = session.embedded ? ` (embedded emulator, ${st.width}x${st.height})` : '';
     progress.note(`server: ${session.url}${size}  seed: ${st.seed}  output: ${out.path}`);
     const models = await firstValueFrom(session.client.models.list());
-    const sync = (wf: Workflow) => syncModels(wf, models, { byName: true });
+    // A model the server lacks fails here, before anything is queued, unless --model-fallback allows a stand-in.
+    const sync = (name: string, wf: Workflow) => {
+      const synced = syncModelsReport(wf, models, { byName: true, byBase: a.modelFallback === 'same-base' });
+      for (const use of synced.models) {
+        modelUses.push({ workflow: name, ...use });
+        if (use.substituted) io.err(`invokeai-rx refine: warning: ${substitutionLine(name, use)}\n`);
+      }
+      return synced.workflow;
+    };
     const workflows: RefineWorkflows = {
-      base: sync(files.base),
-      refiner: sync(files.refiner),
-      ...(files.upscaler ? { upscaler: sync(files.upscaler) } : {}),
-      ...(files.faces ? { faces: sync(files.faces) } : {}),
+      base: sync('base', files.base),
+      refiner: sync('refiner', files.refiner),
+      ...(files.upscaler ? { upscaler: sync('upscaler', files.upscaler) } : {}),
+      ...(files.faces ? { faces: sync('faces', files.faces) } : {}),
     };
     progress.add(...plannedKeys(st));
     return workflows;
@@ -183,6 +192,7 @@ export async function refineMain(argv: readonly string[], io: CliIo, deps: Refin
       finishedAt: new Date(finishedAt).toISOString(),
       durationMs: finishedAt - startedAt,
       chains: chainsOf(saved, seeds),
+      models: modelUses,
     };
     try {
       await writeRunReport(dir, manifest, saved);
@@ -199,6 +209,14 @@ export async function refineMain(argv: readonly string[], io: CliIo, deps: Refin
   }
 }
 
+/** The stderr line for a model `--model-fallback same-base` substituted. */
+function substitutionLine(workflow: string, use: Omit<ManifestModel, 'workflow'>): string {
+  const where = use.index === null ? `node ${use.nodeId} field ${use.fieldName}` : `input ${use.index} (${use.fieldName})`;
+  return (
+    `${workflow}: model ${JSON.stringify(use.wanted.name)} (${use.wanted.base}/${use.wanted.type}) wanted by ${where} is not installed; ` +
+    `using ${JSON.stringify(use.used.name)} instead (--model-fallback same-base)`
+  );
+}
 
 export const refineCommand: CliCommand = {
   name: 'refine',

@@ -14,7 +14,8 @@ import {
 import type { CliIo } from '../cliIo.js';
 import type { CliCommand } from '../command.js';
 import { describeFailure } from '../describeFailure.js';
-import { UsageError } from '../errors/UsageError.js';
+import { UsageError, isUsageError } from '../errors/UsageError.js';
+import { isModelName, setModelNames } from '../models/setModelNames.js';
 import { exitCode } from '../exitCode.js';
 import { processInterrupts, type InterruptSource } from '../interrupts.js';
 import { OutputDir, safeFileStem } from '../output/OutputDir.js';
@@ -35,6 +36,8 @@ options:
                           For an image input, @PATH uploads the local file PATH first and uses the
                           uploaded image (--set 0=@photo.png); a name without @ is an image already
                           on the server.
+                          For a model input, VALUE is the name or key of an installed model
+                          (--set 0=stable-diffusion-v1-5; list them with 'invokeai-rx models').
   --out DIR               where the images go                        [default: outputs]
   --server URL|embedded   InvokeAI server                            [default: $INVOKEAI_URL, else embedded]
   --token T               bearer token (multi-user servers)          [default: $INVOKEAI_TOKEN]
@@ -150,7 +153,10 @@ export async function runMain(argv: readonly string[], io: CliIo, deps: RunComma
     for (const warning of wf.warnings) io.err(`warning: ${warning}\n`);
     key = safeFileStem(basename(a.workflow).replace(/\.json$/i, ''), 40);
     const uploads = a.sets.filter(([ref, value]) => isUpload(wf, ref, value));
-    for (const [ref, value] of a.sets) if (!uploads.some(([r]) => r === ref)) wf = wf.set(refOf(ref), value);
+    // Model names are resolved against the server's list once it is known.
+    const modelNames = a.sets.filter(([ref, value]) => isModelName(wf, ref, value));
+    const later = new Set([...uploads, ...modelNames].map(([r]) => r));
+    for (const [ref, value] of a.sets) if (!later.has(ref)) wf = wf.set(refOf(ref), value);
 
     const job$ = defer(() => {
       const started = (async () => {
@@ -163,29 +169,34 @@ export async function runMain(argv: readonly string[], io: CliIo, deps: RunComma
       return started;
     }).pipe(
       switchMap(({ out, session: s }) =>
-        from(uploads).pipe(
-          // Local files named with @ are uploaded first; the form input then takes the uploaded image.
-          concatMap(([ref, value]) =>
-            defer(() => readFile(resolve(io.cwd, String(value).slice(1)))).pipe(
-              switchMap((bytes) => s.client.images.upload(new Uint8Array(bytes), { fileName: safeUploadName(String(value).slice(1)) })),
-              tap((dto) => progress.note(`uploaded ${String(value).slice(1)} as ${dto.image_name}`)),
-              map((dto) => [ref, dto.image_name] as const),
+        s.client.models.list().pipe(
+          // Model names first: a wrong one must fail before anything is uploaded or enqueued.
+          map((models) => ({ models, named: setModelNames(wf, modelNames, models) })),
+          switchMap(({ models, named }) =>
+            from(uploads).pipe(
+              // Local files named with @ are uploaded first; the form input then takes the uploaded image.
+              concatMap(([ref, value]) =>
+                defer(() => readFile(resolve(io.cwd, String(value).slice(1)))).pipe(
+                  switchMap((bytes) => s.client.images.upload(new Uint8Array(bytes), { fileName: safeUploadName(String(value).slice(1)) })),
+                  tap((dto) => progress.note(`uploaded ${String(value).slice(1)} as ${dto.image_name}`)),
+                  map((dto) => [ref, dto.image_name] as const),
+                ),
+              ),
+              toArray(),
+              switchMap((uploaded) => {
+                let ready = named;
+                for (const [ref, name] of uploaded) ready = ready.set(refOf(ref), { image_name: name });
+                ready = syncModels(ready, models, { byName: true });
+                progress.add(key);
+                progress.submitting(key);
+                const options = {
+                  ...(a.timeoutSeconds !== undefined ? { timeouts: { total: a.timeoutSeconds * 1000 } } : {}),
+                  ...(a.dropUnknownNodes ? { buildOptions: { unknownNodeTypes: 'drop' as const } } : {}),
+                };
+                return run(s.client, ready, options);
+              }),
             ),
           ),
-          toArray(),
-          switchMap((uploaded) => s.client.models.list().pipe(map((models) => ({ uploaded, models })))),
-          switchMap(({ uploaded, models }) => {
-            let ready = wf;
-            for (const [ref, name] of uploaded) ready = ready.set(refOf(ref), { image_name: name });
-            ready = syncModels(ready, models, { byName: true });
-            progress.add(key);
-            progress.submitting(key);
-            const options = {
-              ...(a.timeoutSeconds !== undefined ? { timeouts: { total: a.timeoutSeconds * 1000 } } : {}),
-              ...(a.dropUnknownNodes ? { buildOptions: { unknownNodeTypes: 'drop' as const } } : {}),
-            };
-            return run(s.client, ready, options);
-          }),
           tap((event: RunEvent) => progress.event(key, event)),
           filter((event): event is Extract<RunEvent, { type: 'completed' }> => event.type === 'completed'),
           mergeMap((event) =>
@@ -215,6 +226,11 @@ export async function runMain(argv: readonly string[], io: CliIo, deps: RunComma
       });
     });
     if (setup) await Promise.race([setup.catch(() => undefined), forced]);
+    if (outcome.kind === 'failed' && isUsageError(outcome.error)) {
+      progress.stop();
+      io.err(`invokeai-rx run: ${outcome.error.message}\n`);
+      return 2;
+    }
     if (outcome.kind === 'failed') progress.failed(key, describeFailure(outcome.error));
     if (outcome.kind !== 'done') {
       progress.cancelPending();

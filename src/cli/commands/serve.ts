@@ -1,7 +1,9 @@
+import { resolve } from 'node:path';
 import type { EmulatorOptions, EmulatorUser } from '../../emulator/index.js';
 import type { CliIo } from '../cliIo.js';
 import type { CliCommand } from '../command.js';
 import { UsageError } from '../errors/UsageError.js';
+import { readModelsFile } from '../models/readModelsFile.js';
 import { parseArgs } from '../parseArgs.js';
 import { parseArgsOrUsage } from '../parseArgsOrUsage.js';
 
@@ -21,9 +23,11 @@ options:
                         allow_origins), e.g. http://localhost:5173; comma-separated or
                         repeated, * for any                                [default: none]
   --static DIR          serve the web app in DIR from the server's own origin (/ = index.html)
+  --models FILE         the installed models: a JSON list as 'invokeai-rx models --json' prints
+                        (from a real server, to mirror its install)        [default: a built-in set]
 `;
 
-const VALUE_OPTIONS = ['port', 'base-path', 'ms-per-step', 'ms-per-node', 'max-queue-size', 'token-users', 'allow-origins', 'static'];
+const VALUE_OPTIONS = ['port', 'base-path', 'ms-per-step', 'ms-per-node', 'max-queue-size', 'token-users', 'allow-origins', 'static', 'models'];
 /** The flag that sets each emulator option, to name it in errors. */
 const FLAG_OF: Record<string, string> = { allowOrigins: '--allow-origins', staticDir: '--static' };
 
@@ -48,7 +52,7 @@ export function parseTokenUsers(specs: readonly string[]): EmulatorUser[] {
 }
 
 /** Parses `serve` arguments into emulator options (throws {@link UsageError}). */
-export function serveOptions(argv: readonly string[]): EmulatorOptions | 'help' {
+export function serveOptions(argv: readonly string[], cwd: string = process.cwd()): EmulatorOptions | 'help' {
   const args = parseArgs(argv, { flags: ['help', 'progress-images'], repeatable: VALUE_OPTIONS });
   if (args.flags.has('help')) return 'help';
   if (args.positionals.length > 0) throw new UsageError(`unexpected argument '${args.positionals[0]}'`);
@@ -57,6 +61,8 @@ export function serveOptions(argv: readonly string[]): EmulatorOptions | 'help' 
   const maxQueueSize = intOption(args.values, 'max-queue-size', 1);
   const allowOrigins = (args.values.get('allow-origins') ?? []).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
   const staticDir = args.values.get('static')?.at(-1);
+  const modelsFile = args.values.get('models')?.at(-1);
+  const models = modelsFile !== undefined ? readModelsFile(resolve(cwd, modelsFile)) : undefined;
   return {
     port: intOption(args.values, 'port', 0) ?? 9090,
     ...(basePath !== undefined ? { basePath } : {}),
@@ -66,12 +72,13 @@ export function serveOptions(argv: readonly string[]): EmulatorOptions | 'help' 
     progressImages: args.flags.has('progress-images'),
     ...(allowOrigins.length > 0 ? { allowOrigins } : {}),
     ...(staticDir !== undefined ? { staticDir } : {}),
+    ...(models !== undefined ? { models } : {}),
   };
 }
 
 /** Runs the emulator until `stop` settles; resolves to the exit code. */
 export async function serve(argv: readonly string[], io: CliIo, stop: Promise<unknown>): Promise<number> {
-  const options = parseArgsOrUsage('serve', USAGE, io, () => serveOptions(argv));
+  const options = parseArgsOrUsage('serve', USAGE, io, () => serveOptions(argv, io.cwd));
   if (typeof options === 'number') return options;
   const { startEmulator, isEmulatorOptionError } = await import('../../emulator/index.js');
   let emu;
@@ -90,6 +97,7 @@ export async function serve(argv: readonly string[], io: CliIo, stop: Promise<un
   io.out(`socket.io path: ${emu.socketPath}\n`);
   if (options.staticDir !== undefined) io.out(`web app: ${emu.url}/\n`);
   if (options.allowOrigins) io.out(`allowed origins: ${options.allowOrigins.join(', ')}\n`);
+  if (options.models) io.out(`installed models: ${options.models.length} (--models)\n`);
   await stop;
   await emu.close();
   io.out('emulator stopped\n');

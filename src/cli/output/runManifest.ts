@@ -47,6 +47,21 @@ export interface ManifestError {
   node_id?: string | null;
 }
 
+/** One model reference of a pipeline workflow and the installed model the run sent for it. */
+export interface ManifestModel {
+  /** Which of the pipeline's workflows: base, refiner, upscaler, faces. */
+  workflow: string;
+  /** Form index of the reference, or null when it is not a form input. */
+  index: number | null;
+  nodeId: string;
+  fieldName: string;
+  wanted: { key: string; hash: string; name: string; base: string; type: string };
+  used: { key: string; hash: string; name: string; base: string; type: string };
+  matchedBy: 'key' | 'hash' | 'name' | 'base';
+  /** True when `used` stands in for a model the server lacks (`--model-fallback same-base`). */
+  substituted: boolean;
+}
+
 /** `run.json`: everything needed to understand or repeat a run. Never contains credentials. */
 export interface RunManifest {
   tool: 'invokeai-rx';
@@ -61,5 +76,7 @@ export interface RunManifest {
   finishedAt: string;
   durationMs: number;
   chains: ManifestChain[];
+  /** Every model the pipeline's workflows reference and what was sent for it. */
+  models?: ManifestModel[];
   files: { manifest: string; contactSheet: string | null; index: string };
 }

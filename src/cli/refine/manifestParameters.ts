@@ -23,5 +23,6 @@ export function manifestParameters(settings: RefineSettings, args: RefineArgs): 
     concurrency: settings.concurrency,
     timeout_seconds: args.timeoutSeconds ?? null,
     workflows: args.workflowsDir ?? 'bundled',
+    model_fallback: args.modelFallback,
   };
 }

@@ -28,6 +28,9 @@ options:
   --server URL|embedded   InvokeAI server                           [default: $INVOKEAI_URL, else embedded]
   --token T               bearer token (multi-user servers)         [default: $INVOKEAI_TOKEN]; never written
   --timeout SECONDS       limit per stage (queue wait included)     [default: none]
+  --model-fallback MODE   none: a model the server lacks fails the run before anything is queued;
+                          same-base: use an installed model of the same base and type instead,
+                          with a warning on stderr and the substitution in run.json  [default: none]
   --workflows DIR         directory with your own exports of sdxl_base.json, sdxl_refiner.json,
                           esrgan_upscale.json, face_restore.json (same form layout as the bundled ones)
 
@@ -55,6 +58,7 @@ const VALUES = [
   'token',
   'timeout',
   'workflows',
+  'model-fallback',
 ] as const;
 
 /** Parsed `refine` command line. */
@@ -66,6 +70,8 @@ export interface RefineArgs extends Omit<RefineSettings, 'seed'> {
   token?: string;
   timeoutSeconds?: number;
   workflowsDir?: string;
+  /** What to do when the server lacks a workflow's model. */
+  modelFallback: 'none' | 'same-base';
 }
 
 /** Parses and checks a `refine` command line. @throws UsageError */
@@ -103,6 +109,10 @@ export function parseRefineArgs(argv: readonly string[]): RefineArgs | 'help' {
   const adaptive = num('adaptive', (n) => n > 0 && n <= 1, 'in (0, 1]');
   if (passes !== undefined && adaptive !== undefined) throw new UsageError('--passes and --adaptive exclude each other');
   const variations = int('variations', 1, 1000) ?? 1;
+  const modelFallback = value('model-fallback') ?? 'none';
+  if (modelFallback !== 'none' && modelFallback !== 'same-base') {
+    throw new UsageError(`--model-fallback expects none or same-base, got '${modelFallback}'`);
+  }
   const parsed: RefineArgs = {
     prompt,
     seed: seed === undefined || seed === -1 ? undefined : seed,
@@ -115,6 +125,7 @@ export function parseRefineArgs(argv: readonly string[]): RefineArgs | 'help' {
     variations,
     concurrency: int('concurrency', 1, 64) ?? Math.min(2, variations),
     outputDir: value('output-dir') ?? 'refined_outputs',
+    modelFallback,
   };
   const optional = {
     negative: value('negative'),
