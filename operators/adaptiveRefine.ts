@@ -96,6 +96,7 @@ export function adaptiveRefine<In extends ImageInput = ImageInput>(
     return assess(client, imageNameOf(current)).pipe(
       concatMap((quality) => {
         if (quality.score >= threshold) {
+          // isStageOutput narrows to `In & StageOutput`, which TypeScript does not see is `Exclude<In, string>`.
           return k === 0 && isStageOutput(input) ? of({ ...(input as Exclude<In, string>), pass: 0, quality }) : EMPTY;
         }
         const strength = Math.min(maxStrength, (threshold - quality.score) * gain);

@@ -10,8 +10,8 @@ import type { StageOutput } from './StageResult.js';
 export type FacesOutput = StageOutput<'enhanceFaces', FacesParams>;
 
 /**
- * Values of one face enhancement; only the keys bound in the binding may be set. (A type, not an interface:
- * a result typed with it stays assignable to the untyped `StageResult`.)
+ * Values of one face enhancement; only the keys bound in the binding may be set. A type rather than an
+ * interface, so that a result typed with it fits the untyped `StageResult`.
  */
 export type FacesParams = {
   /** Enhancement strength, 0..1. */

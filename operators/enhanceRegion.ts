@@ -19,8 +19,8 @@ export type MaskInput =
   | { path: string };
 
 /**
- * Values of one masked refinement; only the keys bound in the binding may be set. (A type, not an interface:
- * a result typed with it stays assignable to the untyped `StageResult`.)
+ * Values of one masked refinement; only the keys bound in the binding may be set. A type rather than an
+ * interface, so that a result typed with it fits the untyped `StageResult`.
  */
 export type RegionParams = {
   mask?: MaskInput;

@@ -9,8 +9,8 @@ import type { StageResult } from './StageResult.js';
 export type BaseResult = StageResult<'generateBase', BaseParams>;
 
 /**
- * Values of one base generation; only the keys bound in the binding may be set. (A type, not an interface:
- * a result typed with it stays assignable to the untyped `StageResult`.)
+ * Values of one base generation; only the keys bound in the binding may be set. A type rather than an
+ * interface, so that a result typed with it fits the untyped `StageResult`.
  */
 export type BaseParams = {
   prompt: string;

@@ -10,8 +10,8 @@ import type { StageOutput } from './StageResult.js';
 export type RefineOutput = StageOutput<'refine', RefineParams>;
 
 /**
- * Values of one refinement; only the keys bound in the binding may be set. (A type, not an interface:
- * a result typed with it stays assignable to the untyped `StageResult`.)
+ * Values of one refinement; only the keys bound in the binding may be set. A type rather than an
+ * interface, so that a result typed with it fits the untyped `StageResult`.
  */
 export type RefineParams = {
   prompt?: string;
