@@ -35,12 +35,13 @@ await runExample('adaptiveRefinement', async (connection) => {
         { threshold, maxPasses: 5 },
       ),
       concatMap(async (step) => {
-        if (step.pass === 0) {
+        // Pass 0 is the base image itself, re-emitted as it came; the passes are refine outputs.
+        if (step.pass === 0 || step.stage !== 'refine') {
           console.log(`quality threshold met before any pass: quality ${step.quality.score.toFixed(4)}`);
           return step;
         }
         const saved = await saveImage(client, step.imageName, out, `${step.pass}-pass.png`);
-        const strength = Number(step.params['strength']);
+        const strength = Number(step.params.strength);
         console.log(
           `pass ${step.pass}: quality ${step.quality.score.toFixed(4)} ` +
             `(sharpness ${step.quality.sharpness.toFixed(3)}, noise ${step.quality.noise.toFixed(3)}), ` +

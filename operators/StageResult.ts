@@ -26,9 +26,30 @@ export interface StageLineage {
   chain: string[];
 }
 
-/** What every stage emits for one successfully processed input. */
-export interface StageResult<Params extends object = Record<string, unknown>> {
-  stage: StageName;
+/**
+ * The values a stage bound, when the stage is not known: every stage's own params type (an object
+ * type, not an interface, so that it is assignable to this) fits here.
+ */
+export type AnyStageParams = Record<string, unknown>;
+
+/**
+ * What a stage's `params` records besides its own values: the names it bound for the run. (A type,
+ * not an interface, as the stages' params types: see {@link AnyStageParams}.)
+ */
+export type StageBoundNames = {
+  /** The input image (image stages). */
+  image?: string;
+  /** The board name given as the stage's `board` option. */
+  board?: string;
+};
+
+/**
+ * What every stage emits for one successfully processed input. The type arguments name the stage
+ * and its values (`StageResult<'upscale', UpscaleParams>`, as `upscale` emits); without them it is
+ * the result of any stage.
+ */
+export interface StageResult<Stage extends StageName = StageName, Params extends object = AnyStageParams> {
+  stage: Stage;
   /** The image this stage produced (the workflow's gallery output). */
   imageName: string;
   /** Board id the output was saved to, `null` for uncategorized. */
@@ -38,7 +59,7 @@ export interface StageResult<Params extends object = Record<string, unknown>> {
   /** Name of the input image, `null` for `generateBase`. */
   input: string | null;
   /** The values this stage bound into the workflow (semantic names, as sent). */
-  params: Params;
+  params: Params & StageBoundNames;
   timings: StageTimings;
   lineage: StageLineage;
   /** Ancestors of this image that this pipeline created (and `cleanup` may delete), oldest first. */
@@ -57,8 +78,8 @@ export interface StageResult<Params extends object = Record<string, unknown>> {
  * image, passed through unchanged, with the error. Downstream stages treat it like any image, so
  * the pipeline continues with the last good image ("refinement failed, using base image").
  */
-export interface StageFallback<Params extends object = Record<string, unknown>>
-  extends Omit<StageResult<Params>, 'ok' | 'item_id' | 'batch_id' | 'timings' | 'board'> {
+export interface StageFallback<Stage extends StageName = StageName, Params extends object = AnyStageParams>
+  extends Omit<StageResult<Stage, Params>, 'ok' | 'item_id' | 'batch_id' | 'timings' | 'board'> {
   /** The board of the passed-through input, when known. */
   board: string | null;
   /** The failed queue item, when the failure happened after enqueueing. */
@@ -71,16 +92,21 @@ export interface StageFallback<Params extends object = Record<string, unknown>>
   inputCreated: boolean;
 }
 
-/** Anything a stage emits and the next stage accepts. */
-export type StageOutput<Params extends object = Record<string, unknown>> = StageResult<Params> | StageFallback<Params>;
+/**
+ * Anything a stage emits and the next stage accepts; `ok` tells a result from a fallback. A union
+ * of outputs of several stages (what `fullPipeline` emits) narrows on `stage`.
+ */
+export type StageOutput<Stage extends StageName = StageName, Params extends object = AnyStageParams> =
+  | StageResult<Stage, Params>
+  | StageFallback<Stage, Params>;
 
 /**
  * One input a stage gave up on without emitting a value: a failure under `onError: 'skip'`, or an
  * input still in flight when the pipeline was unsubscribed (then `error` is a `StageCanceledError`).
  * Delivered to the stage's `failures` sink, never dropped silently.
  */
-export interface StageFailure {
-  stage: StageName;
+export interface StageFailure<Stage extends StageName = StageName> {
+  stage: Stage;
   /** The input image, `null` for `generateBase`. */
   input: string | null;
   /** The prompt of the chain, when known. */
@@ -101,7 +127,9 @@ export interface StageFailure {
 }
 
 /** Where a stage reports the inputs it gives up on: a callback or anything with `next` (a Subject). */
-export type FailureSink = ((failure: StageFailure) => void) | Pick<Observer<StageFailure>, 'next'>;
+export type FailureSink<Stage extends StageName = StageName> =
+  | ((failure: StageFailure<Stage>) => void)
+  | Pick<Observer<StageFailure<Stage>>, 'next'>;
 
 /**
  * What a stage does when one input fails (the queue item failed or was canceled on the server,

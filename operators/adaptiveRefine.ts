@@ -3,8 +3,8 @@ import type { InvokeAIClient } from '../src/client/types.js';
 import type { QualityReport } from '../src/quality/assessQuality.js';
 import { imageQuality } from '../src/quality/imageQuality.js';
 import { imageNameOf } from './internal/lineage.js';
-import { refine, type RefineConfig, type RefineItem } from './refine.js';
-import { isStageOutput, type ImageInput, type StageOutput } from './StageResult.js';
+import { refine, type RefineConfig, type RefineItem, type RefineOutput } from './refine.js';
+import { isStageOutput, type ImageInput } from './StageResult.js';
 
 /** Options of {@link adaptiveRefine}. */
 export interface AdaptiveRefineOptions {
@@ -20,8 +20,11 @@ export interface AdaptiveRefineOptions {
   assess?: (client: InvokeAIClient, imageName: string) => Observable<QualityReport>;
 }
 
-/** One step of {@link adaptiveRefine}: a stage output with the measurement that led to it. */
-export type AdaptiveRefineStep = StageOutput & {
+/**
+ * One step of {@link adaptiveRefine}: a refine output with the measurement that led to it, or (pass
+ * 0) an input that was already good enough, re-emitted as it came (typed as the `Input` given).
+ */
+export type AdaptiveRefineStep<Input extends ImageInput = ImageInput> = (RefineOutput | Exclude<Input, string>) & {
   /** 1-based pass number; `0` for an input that was already good enough (re-emitted as is). */
   pass: number;
   /** Quality of the image this pass started from (for pass 0: of the input itself). */
@@ -69,11 +72,11 @@ export type AdaptiveRefineStep = StageOutput & {
  * @param options Threshold, pass limit and strength rule.
  * @return A function that returns an Observable that emits each pass (see {@link AdaptiveRefineStep}).
  */
-export function adaptiveRefine(
+export function adaptiveRefine<In extends ImageInput = ImageInput>(
   client: InvokeAIClient,
   config: RefineConfig,
   options: AdaptiveRefineOptions,
-): OperatorFunction<ImageInput, AdaptiveRefineStep> {
+): OperatorFunction<In, AdaptiveRefineStep<In>> {
   const { threshold } = options;
   const maxPasses = options.maxPasses ?? 5;
   const maxStrength = options.maxStrength ?? 0.5;
@@ -88,12 +91,13 @@ export function adaptiveRefine(
   const concurrency = config.concurrency ?? 1;
   const pass = refine(client, { ...config, concurrency: 1 });
 
-  const loop = (input: ImageInput, current: ImageInput, k: number): Observable<AdaptiveRefineStep> => {
+  const loop = (input: In, current: ImageInput, k: number): Observable<AdaptiveRefineStep<In>> => {
     if (k >= maxPasses) return EMPTY;
     return assess(client, imageNameOf(current)).pipe(
       concatMap((quality) => {
         if (quality.score >= threshold) {
-          return k === 0 && isStageOutput(input) ? of({ ...input, pass: 0, quality }) : EMPTY;
+          // isStageOutput narrows to `In & StageOutput`, which TypeScript does not see is `Exclude<In, string>`.
+          return k === 0 && isStageOutput(input) ? of({ ...(input as Exclude<In, string>), pass: 0, quality }) : EMPTY;
         }
         const strength = Math.min(maxStrength, (threshold - quality.score) * gain);
         return of<RefineItem>({ image: current, strength }).pipe(
@@ -101,7 +105,7 @@ export function adaptiveRefine(
           defaultIfEmpty(null),
           concatMap((r) =>
             concat(
-              r ? of<AdaptiveRefineStep>({ ...r, pass: k + 1, quality }) : EMPTY,
+              r ? of<AdaptiveRefineStep<In>>({ ...r, pass: k + 1, quality }) : EMPTY,
               loop(input, r ?? current, k + 1),
             ),
           ),

@@ -1,7 +1,6 @@
 import { from, type Observable, type ObservableInput } from 'rxjs';
 import type { InvokeAIClient } from '../src/client/types.js';
-import { refine, type RefineConfig, type RefineItem } from './refine.js';
-import type { StageOutput } from './StageResult.js';
+import { refine, type RefineConfig, type RefineItem, type RefineOutput } from './refine.js';
 
 /** Options of {@link batchRefine}. */
 export interface BatchRefineOptions {
@@ -49,7 +48,7 @@ export function batchRefine(
   config: RefineConfig,
   images: ObservableInput<RefineItem>,
   options: BatchRefineOptions = {},
-): Observable<StageOutput> {
+): Observable<RefineOutput> {
   const stage = refine(client, { ...config, concurrency: options.concurrency ?? 3 });
   return from(images).pipe(stage);
 }

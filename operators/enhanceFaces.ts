@@ -6,16 +6,22 @@ import { runStage } from './internal/stage/runStage.js';
 import type { StageConfig } from './internal/stage/stageConfig.js';
 import type { StageOutput } from './StageResult.js';
 
-/** Values of one face enhancement; only the keys bound in the binding may be set. */
-export interface FacesParams {
+/** What `enhanceFaces` emits: the enhanced image, or under `onError: 'fallback'` its input. */
+export type FacesOutput = StageOutput<'enhanceFaces', FacesParams>;
+
+/**
+ * Values of one face enhancement; only the keys bound in the binding may be set. A type rather than an
+ * interface, so that a result typed with it fits the untyped `StageResult`.
+ */
+export type FacesParams = {
   /** Enhancement strength, 0..1. */
   strength?: number;
   /** Model / method (`'CodeFormer'`, `'GFPGAN'`, …, whatever the workflow's input accepts). */
   model?: string;
-}
+};
 
 /** Configuration of {@link enhanceFaces}. */
-export type EnhanceFacesConfig = StageConfig<FacesBinding, FacesParams>;
+export type EnhanceFacesConfig = StageConfig<FacesBinding, FacesParams, 'enhanceFaces'>;
 
 /** What `enhanceFaces` accepts: an image, or `{ image, strength?, model? }`. */
 export type FacesItem = ImageItem<FacesParams>;
@@ -56,8 +62,8 @@ const KEYS = ['image', 'strength', 'model', 'board'] as const;
  * @return A function that returns an Observable that emits a {@link StageResult} (or a
  * {@link StageFallback}) per image.
  */
-export function enhanceFaces(client: InvokeAIClient, config: EnhanceFacesConfig): OperatorFunction<FacesItem, StageOutput> {
-  return runStage<FacesItem>({
+export function enhanceFaces(client: InvokeAIClient, config: EnhanceFacesConfig): OperatorFunction<FacesItem, FacesOutput> {
+  return runStage<FacesItem, 'enhanceFaces', FacesParams>({
     stage: 'enhanceFaces',
     client,
     config: config as StageConfig<object, object>,

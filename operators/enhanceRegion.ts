@@ -18,24 +18,33 @@ export type MaskInput =
   | { data: Uint8Array | Blob; fileName?: string }
   | { path: string };
 
-/** Values of one masked refinement; only the keys bound in the binding may be set. */
-export interface RegionParams {
+/**
+ * Values of one masked refinement; only the keys bound in the binding may be set. A type rather than an
+ * interface, so that a result typed with it fits the untyped `StageResult`.
+ */
+export type RegionParams = {
   mask?: MaskInput;
   prompt?: string;
   negative?: string;
   steps?: number;
   strength?: number;
   cfg?: number;
-}
+};
 
 /** Configuration of {@link enhanceRegion}. */
-export interface EnhanceRegionConfig extends StageConfig<RegionBinding, RegionParams> {
+export interface EnhanceRegionConfig extends StageConfig<RegionBinding, RegionParams, 'enhanceRegion'> {
   /**
    * Reads a mask given as `{ path }`. Not built in, so the operator stays browser-safe; in Node
    * pass `readFile` from `node:fs/promises`. @default none: a `{ path }` mask fails the input
    */
   readFile?: (path: string) => ObservableInput<Uint8Array>;
 }
+
+/**
+ * What `enhanceRegion` emits: the re-detailed image, or under `onError: 'fallback'` its input. Its
+ * `params.mask` is the name of the mask on the server (uploaded when given as bytes or a path).
+ */
+export type RegionOutput = StageOutput<'enhanceRegion', RegionParams>;
 
 /** What `enhanceRegion` accepts: `{ image, mask?, prompt?, ... }` (or an image when `params.mask` is set). */
 export type RegionItem = ImageInput | ({ image: ImageInput } & RegionParams);
@@ -78,9 +87,9 @@ const KEYS = ['image', 'mask', 'prompt', 'negative', 'steps', 'strength', 'cfg',
  * @return A function that returns an Observable that emits a {@link StageResult} (or a
  * {@link StageFallback}) per image.
  */
-export function enhanceRegion(client: InvokeAIClient, config: EnhanceRegionConfig): OperatorFunction<RegionItem, StageOutput> {
+export function enhanceRegion(client: InvokeAIClient, config: EnhanceRegionConfig): OperatorFunction<RegionItem, RegionOutput> {
   const { readFile, ...stageConfig } = config;
-  return runStage<RegionItem>({
+  return runStage<RegionItem, 'enhanceRegion', RegionParams>({
     stage: 'enhanceRegion',
     client,
     config: stageConfig as StageConfig<object, object>,

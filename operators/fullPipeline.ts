@@ -1,13 +1,19 @@
 import type { OperatorFunction } from 'rxjs';
 import type { InvokeAIClient } from '../src/client/types.js';
 import { ESRGAN_UPSCALE_BINDING, FACE_RESTORE_BINDING, SDXL_BASE_BINDING, SDXL_REFINER_BINDING } from './bindings.js';
-import { enhanceFaces, type EnhanceFacesConfig } from './enhanceFaces.js';
-import { generateBase, type BasePrompt, type GenerateBaseConfig } from './generateBase.js';
+import { enhanceFaces, type EnhanceFacesConfig, type FacesOutput } from './enhanceFaces.js';
+import { generateBase, type BasePrompt, type BaseResult, type GenerateBaseConfig } from './generateBase.js';
 import { streamThrough } from './internal/streamThrough.js';
 import { withParams } from './internal/withParams.js';
-import { refine, type RefineConfig } from './refine.js';
+import { refine, type RefineConfig, type RefineOutput } from './refine.js';
 import type { StageOutput } from './StageResult.js';
-import { upscale, type UpscaleConfig } from './upscale.js';
+import { upscale, type UpscaleConfig, type UpscaleOutput } from './upscale.js';
+
+/**
+ * What {@link fullPipeline} and {@link streamingPipeline} emit: the output of any of their stages.
+ * Narrow it on `stage` (`if (r.stage === 'upscale') r.params.scale`) and on `ok`.
+ */
+export type FullPipelineOutput = BaseResult | RefineOutput | UpscaleOutput | FacesOutput;
 
 /** Configuration of {@link fullPipeline}: one stage config per step, plus shared values. */
 export interface FullPipelineConfig {
@@ -75,14 +81,15 @@ export interface FullPipelineConfig {
  *
  * @param client The InvokeAI client every stage runs on.
  * @param config The stage configs and the shared values.
- * @return A function that returns an Observable that emits every stage's result for every prompt.
+ * @return A function that returns an Observable that emits every stage's result for every prompt
+ * (a {@link FullPipelineOutput}).
  */
-export function fullPipeline(client: InvokeAIClient, config: FullPipelineConfig): OperatorFunction<BasePrompt, StageOutput> {
+export function fullPipeline(client: InvokeAIClient, config: FullPipelineConfig): OperatorFunction<BasePrompt, FullPipelineOutput> {
   const base = generateBase(
     client,
     withParams(config.base, SDXL_BASE_BINDING, { negative: config.negative, seed: config.seed, steps: config.baseSteps, cfg: config.cfg }),
   );
-  const stages = [
+  const stages: OperatorFunction<StageOutput, RefineOutput | UpscaleOutput | FacesOutput>[] = [
     refine(
       client,
       withParams({ onError: 'fallback', ...config.refiner }, SDXL_REFINER_BINDING, {

@@ -5,8 +5,14 @@ import { runStage } from './internal/stage/runStage.js';
 import type { StageConfig } from './internal/stage/stageConfig.js';
 import type { StageResult } from './StageResult.js';
 
-/** Values of one base generation; only the keys bound in the binding may be set. */
-export interface BaseParams {
+/** What `generateBase` emits: it has no input image to fall back to, so only successes. */
+export type BaseResult = StageResult<'generateBase', BaseParams>;
+
+/**
+ * Values of one base generation; only the keys bound in the binding may be set. A type rather than an
+ * interface, so that a result typed with it fits the untyped `StageResult`.
+ */
+export type BaseParams = {
   prompt: string;
   negative?: string;
   seed?: number;
@@ -14,13 +20,13 @@ export interface BaseParams {
   cfg?: number;
   width?: number;
   height?: number;
-}
+};
 
 /** What `generateBase` accepts: a prompt, or a prompt with its own values. */
 export type BasePrompt = string | BaseParams;
 
 /** Configuration of {@link generateBase}. */
-export interface GenerateBaseConfig extends Omit<StageConfig<BaseBinding, BaseParams>, 'onError'> {
+export interface GenerateBaseConfig extends Omit<StageConfig<BaseBinding, BaseParams, 'generateBase'>, 'onError'> {
   /**
    * What to do when one prompt fails. `'fallback'` does not exist here: there is no input image
    * to fall back to. @default 'throw'
@@ -65,10 +71,10 @@ const KEYS = ['prompt', 'negative', 'seed', 'steps', 'cfg', 'width', 'height', '
  * @see {@link refine} to refine the generated images.
  * @param client The InvokeAI client the workflow runs on.
  * @param config The workflow, its binding and the stage options.
- * @return A function that returns an Observable that emits a {@link StageResult} per prompt.
+ * @return A function that returns an Observable that emits a {@link BaseResult} per prompt.
  */
-export function generateBase(client: InvokeAIClient, config: GenerateBaseConfig): OperatorFunction<BasePrompt, StageResult> {
-  return runStage<BasePrompt>({
+export function generateBase(client: InvokeAIClient, config: GenerateBaseConfig): OperatorFunction<BasePrompt, BaseResult> {
+  return runStage<BasePrompt, 'generateBase', BaseParams>({
     stage: 'generateBase',
     client,
     config: config as StageConfig<object, object>,
@@ -82,5 +88,5 @@ export function generateBase(client: InvokeAIClient, config: GenerateBaseConfig)
       }
       throw new TypeError(`generateBase: expected a prompt string or { prompt, ... }, got ${JSON.stringify(item)}.`);
     },
-  }) as OperatorFunction<BasePrompt, StageResult>;
+  }) as OperatorFunction<BasePrompt, BaseResult>;
 }

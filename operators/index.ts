@@ -3,15 +3,22 @@ export { runWorkflow, type RunInput, type RunWorkflowOptions } from './runWorkfl
 export { pollQueueItem, type PollQueueItemConfig } from './pollQueueItem.js';
 
 // Stages
-export { generateBase, type BaseParams, type BasePrompt, type GenerateBaseConfig } from './generateBase.js';
-export { refine, type RefineConfig, type RefineItem, type RefineParams } from './refine.js';
-export { upscale, type UpscaleConfig, type UpscaleItem, type UpscaleParams } from './upscale.js';
-export { enhanceFaces, type EnhanceFacesConfig, type FacesItem, type FacesParams } from './enhanceFaces.js';
-export { enhanceRegion, type EnhanceRegionConfig, type MaskInput, type RegionItem, type RegionParams } from './enhanceRegion.js';
+export { generateBase, type BaseParams, type BasePrompt, type BaseResult, type GenerateBaseConfig } from './generateBase.js';
+export { refine, type RefineConfig, type RefineItem, type RefineOutput, type RefineParams } from './refine.js';
+export { upscale, type UpscaleConfig, type UpscaleItem, type UpscaleOutput, type UpscaleParams } from './upscale.js';
+export { enhanceFaces, type EnhanceFacesConfig, type FacesItem, type FacesOutput, type FacesParams } from './enhanceFaces.js';
+export {
+  enhanceRegion,
+  type EnhanceRegionConfig,
+  type MaskInput,
+  type RegionItem,
+  type RegionOutput,
+  type RegionParams,
+} from './enhanceRegion.js';
 export { cleanup, type CleanupOptions } from './cleanup.js';
 
 // Compositions
-export { fullPipeline, type FullPipelineConfig } from './fullPipeline.js';
+export { fullPipeline, type FullPipelineConfig, type FullPipelineOutput } from './fullPipeline.js';
 export { progressiveRefine, DEFAULT_STRENGTH_SCHEDULE } from './progressiveRefine.js';
 export { adaptiveRefine, type AdaptiveRefineOptions, type AdaptiveRefineStep } from './adaptiveRefine.js';
 export { variations, type VariationsOptions } from './variations.js';
@@ -26,17 +33,20 @@ export {
   type DetailEnhancement,
   type DetailLevel,
   type MultiDetailConfigs,
+  type MultiDetailOutput,
 } from './multiDetail.js';
 
 // Results, bindings, options
 export {
   isStageOutput,
+  type AnyStageParams,
   type FailureSink,
   type ImageInput,
   type OnError,
   type StageFailure,
   type StageFallback,
   type StageLineage,
+  type StageBoundNames,
   type StageName,
   type StageOutput,
   type StageResult,

@@ -1,11 +1,11 @@
 import { EMPTY, concat, concatMap, defaultIfEmpty, mergeMap, of, type Observable, type OperatorFunction } from 'rxjs';
 import type { InvokeAIClient } from '../src/client/types.js';
 import { FACE_RESTORE_BINDING, MASKED_REFINE_BINDING, SDXL_REFINER_BINDING } from './bindings.js';
-import { enhanceFaces, type EnhanceFacesConfig } from './enhanceFaces.js';
-import { enhanceRegion, type EnhanceRegionConfig, type MaskInput } from './enhanceRegion.js';
+import { enhanceFaces, type EnhanceFacesConfig, type FacesOutput } from './enhanceFaces.js';
+import { enhanceRegion, type EnhanceRegionConfig, type MaskInput, type RegionOutput } from './enhanceRegion.js';
 import { boundOnly } from './internal/withParams.js';
-import { refine, type RefineConfig } from './refine.js';
-import type { ImageInput, StageOutput } from './StageResult.js';
+import { refine, type RefineConfig, type RefineOutput } from './refine.js';
+import type { ImageInput } from './StageResult.js';
 
 /** Steps, strength and CFG of a masked enhancement per detail level (the seed's table). */
 export const DETAIL_LEVELS = Object.freeze({
@@ -33,6 +33,9 @@ export type DetailEnhancement =
   | { type: 'face'; /** @default 0.5 */ strength?: number }
   | { type: 'texture'; /** @default 'fabric' */ texture_type?: string }
   | { type: 'masked'; mask: MaskInput; prompt: string; /** @default 'high' */ detail_level?: DetailLevel };
+
+/** What {@link multiDetail} emits: the output of a face, texture (`refine`) or masked step; narrow it on `stage`. */
+export type MultiDetailOutput = FacesOutput | RefineOutput | RegionOutput;
 
 /** The stage configs {@link multiDetail} needs: one per enhancement type used. */
 export interface MultiDetailConfigs {
@@ -99,7 +102,7 @@ export function multiDetail(
   client: InvokeAIClient,
   enhancements: readonly DetailEnhancement[],
   configs: MultiDetailConfigs,
-): OperatorFunction<ImageInput, StageOutput> {
+): OperatorFunction<ImageInput, MultiDetailOutput> {
   const need = (type: DetailEnhancement['type'], key: keyof MultiDetailConfigs) => {
     if (enhancements.some((e) => e.type === type) && !configs[key]) {
       throw new TypeError(`multiDetail: a '${type}' enhancement needs configs.${key} (its workflow and binding).`);
@@ -121,7 +124,7 @@ export function multiDetail(
   const texture = configs.refiner ? refine(client, { onError: 'fallback', ...configs.refiner, concurrency: 1 }) : undefined;
   const region = configs.region ? enhanceRegion(client, { onError: 'fallback', ...configs.region, concurrency: 1 }) : undefined;
 
-  const apply = (e: DetailEnhancement, image: ImageInput): Observable<StageOutput> => {
+  const apply = (e: DetailEnhancement, image: ImageInput): Observable<MultiDetailOutput> => {
     switch (e.type) {
       case 'face':
         return of({ image, ...boundOnly(configs.faces!, FACE_RESTORE_BINDING, { strength: e.strength ?? 0.5 }) }).pipe(faces!);
@@ -138,7 +141,7 @@ export function multiDetail(
     }
   };
 
-  const steps = (current: ImageInput, k: number): Observable<StageOutput> =>
+  const steps = (current: ImageInput, k: number): Observable<MultiDetailOutput> =>
     k >= enhancements.length
       ? EMPTY
       : apply(enhancements[k]!, current).pipe(

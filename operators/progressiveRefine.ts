@@ -1,8 +1,8 @@
 import { EMPTY, concat, concatMap, defaultIfEmpty, mergeMap, of, type Observable, type OperatorFunction } from 'rxjs';
 import type { InvokeAIClient } from '../src/client/types.js';
 import { imageRequest } from './internal/stage/imageRequest.js';
-import { refine, type RefineConfig, type RefineItem } from './refine.js';
-import type { ImageInput, StageOutput } from './StageResult.js';
+import { refine, type RefineConfig, type RefineItem, type RefineOutput } from './refine.js';
+import type { ImageInput } from './StageResult.js';
 
 /** The seed's decreasing strength schedule: strong first pass, lighter touch-ups after. */
 export const DEFAULT_STRENGTH_SCHEDULE: readonly number[] = Object.freeze([0.5, 0.3, 0.15]);
@@ -49,14 +49,14 @@ export function progressiveRefine(
   client: InvokeAIClient,
   config: RefineConfig,
   schedule: readonly number[] = DEFAULT_STRENGTH_SCHEDULE,
-): OperatorFunction<ImageInput, StageOutput> {
+): OperatorFunction<ImageInput, RefineOutput> {
   if (schedule.length === 0 || !schedule.every((s) => typeof s === 'number' && s > 0 && s <= 1)) {
     throw new TypeError(`progressiveRefine: schedule must be a non-empty list of strengths in (0, 1], got ${JSON.stringify(schedule)}.`);
   }
   const concurrency = config.concurrency ?? 1;
   const pass = refine(client, { ...config, concurrency: 1 });
 
-  const passes = (current: ImageInput, k: number): Observable<StageOutput> =>
+  const passes = (current: ImageInput, k: number): Observable<RefineOutput> =>
     k >= schedule.length
       ? EMPTY
       : of<RefineItem>({ image: current, strength: schedule[k]! }).pipe(

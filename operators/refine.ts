@@ -6,18 +6,24 @@ import { runStage } from './internal/stage/runStage.js';
 import type { StageConfig } from './internal/stage/stageConfig.js';
 import type { StageOutput } from './StageResult.js';
 
-/** Values of one refinement; only the keys bound in the binding may be set. */
-export interface RefineParams {
+/** What `refine` emits: the refined image, or under `onError: 'fallback'` its input. */
+export type RefineOutput = StageOutput<'refine', RefineParams>;
+
+/**
+ * Values of one refinement; only the keys bound in the binding may be set. A type rather than an
+ * interface, so that a result typed with it fits the untyped `StageResult`.
+ */
+export type RefineParams = {
   prompt?: string;
   negative?: string;
   steps?: number;
   /** Denoising strength, 0..1: how much of the image is repainted. */
   strength?: number;
   cfg?: number;
-}
+};
 
 /** Configuration of {@link refine}. */
-export type RefineConfig = StageConfig<RefineBinding, RefineParams>;
+export type RefineConfig = StageConfig<RefineBinding, RefineParams, 'refine'>;
 
 /** What `refine` accepts: an image, or `{ image, ...values }` to override values per image. */
 export type RefineItem = ImageItem<RefineParams>;
@@ -65,8 +71,8 @@ const KEYS = ['image', 'prompt', 'negative', 'steps', 'strength', 'cfg', 'board'
  * @return A function that returns an Observable that emits a {@link StageResult} (or, under
  * `onError: 'fallback'`, a {@link StageFallback}) per image.
  */
-export function refine(client: InvokeAIClient, config: RefineConfig): OperatorFunction<RefineItem, StageOutput> {
-  return runStage<RefineItem>({
+export function refine(client: InvokeAIClient, config: RefineConfig): OperatorFunction<RefineItem, RefineOutput> {
+  return runStage<RefineItem, 'refine', RefineParams>({
     stage: 'refine',
     client,
     config: config as StageConfig<object, object>,

@@ -2,10 +2,11 @@ import { Subject, defer, mergeMap, of, type OperatorFunction } from 'rxjs';
 import type { InvokeAIClient } from '../src/client/types.js';
 import { cleanup } from './cleanup.js';
 import { enhanceFaces, type EnhanceFacesConfig } from './enhanceFaces.js';
-import { generateBase, type BasePrompt, type GenerateBaseConfig } from './generateBase.js';
+import { generateBase, type BasePrompt, type BaseResult, type GenerateBaseConfig } from './generateBase.js';
 import { streamThrough } from './internal/streamThrough.js';
 import { refine, type RefineConfig } from './refine.js';
-import type { FailureSink, StageFailure, StageOutput } from './StageResult.js';
+import type { FullPipelineOutput } from './fullPipeline.js';
+import type { FailureSink, StageFailure, StageName, StageOutput } from './StageResult.js';
 import { upscale, type UpscaleConfig } from './upscale.js';
 
 /** The stages of {@link streamingPipeline}; each one present runs, in this order. */
@@ -60,25 +61,26 @@ export interface StreamingPipelineOptions {
  * @param client The InvokeAI client every stage runs on.
  * @param stages The stage configs (`base` required).
  * @param options The number of prompts in flight.
- * @return A function that returns an Observable that emits every stage's result per prompt.
+ * @return A function that returns an Observable that emits every stage's result per prompt (a
+ * {@link FullPipelineOutput}: narrow it on `stage`).
  */
 export function streamingPipeline(
   client: InvokeAIClient,
   stages: StreamingStages,
   options: StreamingPipelineOptions = {},
-): OperatorFunction<BasePrompt, StageOutput> {
+): OperatorFunction<BasePrompt, FullPipelineOutput> {
   const concurrency = options.concurrency ?? 1;
   if (!(concurrency === Infinity || (Number.isInteger(concurrency) && concurrency >= 1))) {
     throw new TypeError(`streamingPipeline: concurrency must be a positive integer, got ${String(concurrency)}.`);
   }
   const build = (failures: Subject<StageFailure>) => {
-    const sink = (own: FailureSink | undefined) => (failure: StageFailure) => {
+    const sink = <Stage extends StageName>(own: FailureSink<Stage> | undefined) => (failure: StageFailure<Stage>) => {
       failures.next(failure);
       if (typeof own === 'function') own(failure);
       else own?.next(failure);
     };
     const base = generateBase(client, { ...stages.base, failures: sink(stages.base.failures) });
-    const rest = [
+    const rest: OperatorFunction<StageOutput, Exclude<FullPipelineOutput, BaseResult>>[] = [
       ...(stages.refiner ? [refine(client, { ...stages.refiner, failures: sink(stages.refiner.failures) })] : []),
       ...(stages.upscaler ? [upscale(client, { ...stages.upscaler, failures: sink(stages.upscaler.failures) })] : []),
       ...(stages.faces ? [enhanceFaces(client, { ...stages.faces, failures: sink(stages.faces.failures) })] : []),

@@ -6,8 +6,14 @@ import { runStage } from './internal/stage/runStage.js';
 import type { StageConfig } from './internal/stage/stageConfig.js';
 import type { StageOutput } from './StageResult.js';
 
-/** Values of one upscale; only the keys bound in the binding may be set. */
-export interface UpscaleParams {
+/** What `upscale` emits: the upscaled image, or under `onError: 'fallback'` its input. */
+export type UpscaleOutput = StageOutput<'upscale', UpscaleParams>;
+
+/**
+ * Values of one upscale; only the keys bound in the binding may be set. A type rather than an
+ * interface, so that a result typed with it fits the untyped `StageResult`.
+ */
+export type UpscaleParams = {
   /** Scale factor (2 doubles width and height). */
   scale?: number;
   /**
@@ -15,10 +21,10 @@ export interface UpscaleParams {
    * model input, the name of an installed model (looked up with `client.models.list`).
    */
   model?: string;
-}
+};
 
 /** Configuration of {@link upscale}. */
-export type UpscaleConfig = StageConfig<UpscaleBinding, UpscaleParams>;
+export type UpscaleConfig = StageConfig<UpscaleBinding, UpscaleParams, 'upscale'>;
 
 /** What `upscale` accepts: an image, or `{ image, scale?, model? }`. */
 export type UpscaleItem = ImageItem<UpscaleParams>;
@@ -60,8 +66,8 @@ const KEYS = ['image', 'scale', 'model', 'board'] as const;
  * @return A function that returns an Observable that emits a {@link StageResult} (or a
  * {@link StageFallback}) per image.
  */
-export function upscale(client: InvokeAIClient, config: UpscaleConfig): OperatorFunction<UpscaleItem, StageOutput> {
-  return runStage<UpscaleItem>({
+export function upscale(client: InvokeAIClient, config: UpscaleConfig): OperatorFunction<UpscaleItem, UpscaleOutput> {
+  return runStage<UpscaleItem, 'upscale', UpscaleParams>({
     stage: 'upscale',
     client,
     config: config as StageConfig<object, object>,

@@ -1,7 +1,6 @@
 import { from, type Observable, type ObservableInput } from 'rxjs';
 import type { InvokeAIClient } from '../src/client/types.js';
-import { generateBase, type BasePrompt, type GenerateBaseConfig } from './generateBase.js';
-import type { StageResult } from './StageResult.js';
+import { generateBase, type BasePrompt, type BaseResult, type GenerateBaseConfig } from './generateBase.js';
 
 /** Options of {@link variations}. */
 export interface VariationsOptions {
@@ -42,14 +41,14 @@ export interface VariationsOptions {
  * @param config The base stage config (its `concurrency` is replaced by `options.concurrency`).
  * @param prompts The prompts (any ObservableInput: array, iterable, Observable).
  * @param options The concurrency limit.
- * @return An Observable that emits a {@link StageResult} per prompt and completes after the last.
+ * @return An Observable that emits a {@link BaseResult} per prompt and completes after the last.
  */
 export function variations(
   client: InvokeAIClient,
   config: GenerateBaseConfig,
   prompts: ObservableInput<BasePrompt>,
   options: VariationsOptions = {},
-): Observable<StageResult> {
+): Observable<BaseResult> {
   const stage = generateBase(client, { ...config, concurrency: options.concurrency ?? 3 });
   return from(prompts).pipe(stage);
 }

@@ -1,4 +1,4 @@
-import { connect, identity, merge, type MonoTypeOperatorFunction, type OperatorFunction } from 'rxjs';
+import { connect, identity, merge, type OperatorFunction } from 'rxjs';
 import type { StageOutput } from '../StageResult.js';
 
 /**
@@ -6,9 +6,11 @@ import type { StageOutput } from '../StageResult.js';
  * `streamThrough([b, c])` over `a` emits `a`, `b(a)`, `c(b(a))`, each as soon as it lands. Each
  * stage is subscribed once (boards are resolved once, concurrency limits hold across inputs).
  */
-export function streamThrough(stages: readonly OperatorFunction<StageOutput, StageOutput>[]): MonoTypeOperatorFunction<StageOutput> {
+export function streamThrough<In extends StageOutput, Out extends StageOutput>(
+  stages: readonly OperatorFunction<StageOutput, Out>[],
+): OperatorFunction<In, In | Out> {
   if (stages.length === 0) return identity;
   const [first, ...rest] = stages;
   // connect() subscribes both branches before the source starts, so none misses a value.
-  return connect((shared) => merge(shared, shared.pipe(first!, streamThrough(rest))));
+  return connect((shared) => merge(shared, shared.pipe(first!, streamThrough<Out, Out>(rest))));
 }

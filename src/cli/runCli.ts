@@ -1,5 +1,6 @@
 import { processIo, type CliIo } from './cliIo.js';
 import { COMMAND_TABLE, type CommandLoader } from './commandTable.js';
+import { packageVersion } from './packageVersion.js';
 
 const USAGE = `usage: invokeai-rx <command> [options]
 
@@ -11,7 +12,8 @@ commands:
   models [--json] [--base B] [--type T]         list the server's installed models
   serve [--port 9090] [--models FILE]           start the InvokeAI emulator
 
-Run 'invokeai-rx <command> --help' for a command's options.`;
+Run 'invokeai-rx <command> --help' for a command's options.
+Run 'invokeai-rx --version' (or -v) for the version of invokeai-rx.`;
 
 /** Runs the command named by `argv[0]` from `commands`; resolves to the process exit code. */
 export async function runCli(
@@ -23,6 +25,10 @@ export async function runCli(
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     io.out(USAGE + '\n');
     return name ? 0 : 2;
+  }
+  if (name === '--version' || name === '-v') {
+    io.out(`${packageVersion()}\n`);
+    return 0;
   }
   const load = commands[name];
   if (!load) {

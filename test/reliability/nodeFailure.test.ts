@@ -67,7 +67,7 @@ describe('reliability: a node fails', () => {
     const perPrompt = (p: string) => results.filter((r) => r.lineage.prompt === p || (r.stage === 'generateBase' && r.params['prompt'] === p));
     for (const p of prompts) expect(perPrompt(p).map((r) => r.stage), p).toEqual(['generateBase', 'refine', 'upscale']);
 
-    const fallbacks = results.filter((r): r is StageFallback => !r.ok);
+    const fallbacks = results.filter((r): r is Extract<typeof r, StageFallback> => !r.ok);
     expect(fallbacks).toHaveLength(1);
     const fallback = fallbacks[0]!;
     const baseOfIt = results.find((r) => r.stage === 'generateBase' && r.lineage.prompt === fallback.lineage.prompt)!;

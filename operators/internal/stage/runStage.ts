@@ -21,7 +21,7 @@ import type { RunEvent } from '../../../src/run/types.js';
 import type { ModelConfig } from '../../../src/schemas/model.js';
 import { syncModelsReport, type ModelUse } from '../../../src/workflow/syncModels.js';
 import { StageCanceledError } from '../../errors/StageCanceledError.js';
-import type { StageOutput } from '../../StageResult.js';
+import type { AnyStageParams, StageName, StageOutput } from '../../StageResult.js';
 import { reportWarning, substitutionWarning } from '../../StageWarning.js';
 import { attachFailure } from '../failureContext.js';
 import { imageNameOf } from '../lineage.js';
@@ -39,9 +39,12 @@ import { toResult } from './toResult.js';
  * each input binds its values → `workflow.with(...)` → `run` → picks the output image
  * (`pickOutput`) → emits a StageResult (or applies `onError`). A run whose queue item a
  * server restart interrupted is enqueued again up to `resubmitInterrupted` times before `onError`
- * sees its error.
+ * sees its error. The outputs are typed with the stage's name and values: `params` holds the
+ * values the stage bound, which `checkBound` limits to the stage's own keys.
  */
-export function runStage<In>(def: StageDefinition<In>): OperatorFunction<In, StageOutput> {
+export function runStage<In, Stage extends StageName = StageName, Params extends object = AnyStageParams>(
+  def: StageDefinition<In, Stage>,
+): OperatorFunction<In, StageOutput<Stage, Params>> {
   const { stage, client, config } = def;
   const workflow = config.workflow;
   const { workflowName, onError, concurrency, resubmits, run, sync, modelFallback, warnings, bindingObj, binding, defaults } = stageSettings(def);
@@ -157,6 +160,6 @@ export function runStage<In>(def: StageDefinition<In>): OperatorFunction<In, Sta
         );
       };
 
-      return source.pipe(mergeMap(process, concurrency));
+      return source.pipe(mergeMap(process, concurrency)) as Observable<StageOutput<Stage, Params>>;
     });
 }

@@ -24,8 +24,8 @@ export type RunOptions = Parameters<typeof runWorkflow>[2];
 /** The function a stage runs a workflow with; `runWorkflow` unless a test injects another. */
 export type RunWorkflowFn = (client: InvokeAIClient, workflow: Workflow, options?: RunOptions) => Observable<RunEvent>;
 
-/** Options every stage shares. */
-export interface StageConfig<Binding extends object, Params extends object> {
+/** Options every stage shares; `Stage` types what the `failures` sink receives. */
+export interface StageConfig<Binding extends object, Params extends object, Stage extends StageName = StageName> {
   /** The exported workflow this stage runs (`loadWorkflowFile`/`parseWorkflow`). */
   workflow: Workflow;
   /** Semantic name → form index. @default the binding of the matching `data/workflows` file */
@@ -54,7 +54,7 @@ export interface StageConfig<Binding extends object, Params extends object> {
    * Receives every input this stage gives up on without emitting: failures under
    * `onError: 'skip'` (required then), and inputs abandoned by unsubscribing.
    */
-  failures?: FailureSink;
+  failures?: FailureSink<Stage>;
   /**
    * Rebind the workflow's model references to the server's installed models before each run
    * (exported workflows carry the model keys of the machine they were made on): by key, hash,
@@ -108,8 +108,8 @@ export interface StageRequest {
 }
 
 /** What a stage file tells `runStage`. */
-export interface StageDefinition<In> {
-  stage: StageName;
+export interface StageDefinition<In, Stage extends StageName = StageName> {
+  stage: Stage;
   client: InvokeAIClient;
   config: StageConfig<object, object>;
   defaultBinding: Readonly<Record<string, number>>;
