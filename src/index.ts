@@ -53,6 +53,7 @@ export {
   resolveFormFields,
   modelForInput,
   resolveModelInput,
+  matchInstalledModel,
   syncModels,
   syncModelsReport,
   zBoardValue,

@@ -6,6 +6,7 @@ export { buildEnqueueBody, type BuildEnqueueBodyOptions } from './buildEnqueueBo
 export { batchDataFromNodes } from './batchData.js';
 export { mapOutputs, type OutputMapping, type QueueItemLike } from './mapOutputs.js';
 export {
+  matchInstalledModel,
   syncModels,
   syncModelsReport,
   type ModelLike,

@@ -85,7 +85,7 @@ export function syncModelsReport(wf: Workflow, models: readonly ModelLike[], opt
       if (!parsed.success || protectedFields.has(`${node.id}\u0000${fieldName}`)) continue;
       const wanted = parsed.data;
       const tried = ['key', 'hash', ...(byName ? ['name'] : []), ...(options.byBase ? ['base'] : [])];
-      const found = findModel(wanted, models, byName, options.byBase ?? false);
+      const found = matchInstalledModel(wanted, models, byName, options.byBase ?? false);
       const formInput = wf.inputs.find((i) => i.nodeId === node.id && i.fieldName === fieldName);
       if (!found) {
         throw new ModelNotFoundError({
@@ -115,7 +115,11 @@ export function syncModelsReport(wf: Workflow, models: readonly ModelLike[], opt
   return { workflow: changes.length ? wf.withNodeValues(changes) : wf, models: uses };
 }
 
-function findModel(
+/**
+ * The installed model a reference stands for: by key, then hash, then name + type (preferring its
+ * base), then, when `byBase`, the first (by name) of its base and type. `undefined` when none fits.
+ */
+export function matchInstalledModel(
   wanted: ModelIdentifier,
   models: readonly ModelLike[],
   byName: boolean,

@@ -1,11 +1,11 @@
 import { basename } from 'node:path';
-import { checkAgainstServer, zModelIdentifier, type FieldTableData, type ModelConfig, type Workflow } from '../../index.js';
+import { checkAgainstServer, matchInstalledModel, zModelIdentifier, type FieldTableData, type ModelConfig, type Workflow } from '../../index.js';
 import type { DoctorRow } from './DoctorRow.js';
 
 /**
  * What a workflow needs that the server lacks: invocation types (the server would refuse the graph
- * with 422), input fields (dropped from the graph), and models (matched by key, hash, or name and
- * type, as the stages match them without a fallback).
+ * with 422), input fields (dropped from the graph), and models (matched as the stages match them
+ * without a fallback: key, hash, or name and type).
  */
 export function workflowNeeds(file: string, wf: Workflow, table: FieldTableData, models: readonly ModelConfig[]): DoctorRow {
   const check = basename(file);
@@ -48,8 +48,7 @@ function missingModelsOf(wf: Workflow, models: readonly ModelConfig[]): string[]
       const wanted = zModelIdentifier.safeParse(input.value);
       if (!wanted.success) continue;
       const m = wanted.data;
-      const found = models.some((c) => c.key === m.key || (m.hash !== '' && c.hash === m.hash) || (c.name === m.name && c.type === m.type));
-      if (found) continue;
+      if (matchInstalledModel(m, models, true, false)) continue;
       const candidates = models.filter((c) => c.base === m.base && c.type === m.type).map((c) => c.name);
       missing.push(`${m.name} (${m.base}/${m.type}; installed: ${candidates.length > 0 ? candidates.join(', ') : 'none'})`);
     }
