@@ -18,5 +18,8 @@ export function checkServerUrl(value: string, source: '--server' | 'INVOKEAI_URL
     const hint = /^[\w.-]+:\d+/.test(value) ? ` (did you mean http://${value}?)` : '';
     throw new UsageError(`${source} expects an http:// or https:// URL or 'embedded', got '${value}'${hint}`);
   }
+  if (url.username || url.password) {
+    throw new UsageError(`${source} must not contain credentials; pass the token with --token or INVOKEAI_TOKEN`);
+  }
   return value;
 }

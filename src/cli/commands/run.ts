@@ -17,16 +17,19 @@ import { describeFailure } from '../describeFailure.js';
 import { UsageError } from '../errors/UsageError.js';
 import { exitCode } from '../exitCode.js';
 import { processInterrupts, type InterruptSource } from '../interrupts.js';
+import { checkOutputDir } from '../output/checkOutputDir.js';
 import { OutputDir, safeFileStem } from '../output/OutputDir.js';
 import { parseArgs } from '../parseArgs.js';
 import { parseArgsOrUsage } from '../parseArgsOrUsage.js';
 import { ProgressView } from '../progress/ProgressView.js';
 import { openServer, type ServerDeps, type ServerSession } from '../serverSession.js';
+import { checkServerUrl } from '../serverUrl.js';
 
 const USAGE = `usage: invokeai-rx run WORKFLOW.json [--set REF=VALUE]... [options]
 
 Runs an exported workflow once, shows its progress, and downloads every image it produced into
-the output directory as <node-id>-<n>.png. List the inputs with 'invokeai-rx inputs WORKFLOW.json'.
+the output directory as <node label or id>-<queue item id>-<n>.png. List the inputs with
+'invokeai-rx inputs WORKFLOW.json'; a required input that is empty must be set with --set.
 Runs on an embedded InvokeAI emulator unless --server (or INVOKEAI_URL) names a real server.
 
 options:
@@ -35,13 +38,14 @@ options:
                           For an image input, @PATH uploads the local file PATH first and uses the
                           uploaded image (--set 0=@photo.png); a name without @ is an image already
                           on the server.
-  --out DIR               where the images go                        [default: outputs]
-  --server URL|embedded   InvokeAI server                            [default: $INVOKEAI_URL, else embedded]
+  --out DIR               a new or empty directory for the images    [default: outputs]
+  --server URL|embedded   InvokeAI server (http:// or https://)      [default: $INVOKEAI_URL, else embedded]
   --token T               bearer token (multi-user servers)          [default: $INVOKEAI_TOKEN]
   --timeout SECONDS       limit for the run (queue wait included)    [default: none]
   --drop-unknown-nodes    skip node types InvokeAI no longer has instead of failing
 
-Exit status: 0 done, 1 failed (one-line reason on stderr), 2 usage error, 130 interrupted.
+Exit status: 0 done, 1 failed (one-line reason on stderr), 2 usage error (nothing was enqueued
+or written), 130 interrupted.
 `;
 
 /** Everything `run` needs besides its arguments; tests replace parts of it. */
@@ -79,6 +83,7 @@ function parseRunArgs(argv: readonly string[]): RunArgs | 'help' {
   const last = (name: string) => args.values.get(name)?.at(-1);
   const timeout = last('timeout');
   if (timeout !== undefined && !(Number(timeout) > 0)) throw new UsageError(`--timeout expects seconds > 0, got '${timeout}'`);
+  if (last('server') !== undefined) checkServerUrl(last('server')!, '--server');
   return {
     workflow: args.positionals[0]!,
     sets,
@@ -106,19 +111,49 @@ export interface DownloadedOutput {
 }
 
 /**
- * Output file names for a run's images: `<node id, sanitized>-<n>.png`, n counting from 1 per
- * node; node ids that sanitize to the same stem get a numeric suffix so that no file is overwritten.
+ * Output file names for a run's images: `<node label or id, sanitized>-<item id>-<n>.png`, n
+ * counting from 1 per node. The queue item id makes names unique per run (a rerun never
+ * overwrites); nodes whose names sanitize to the same stem get a numeric suffix.
  */
-export function outputFileNames(outputs: RunResult['outputs']): { nodeId: string; imageName: string; file: string }[] {
+export function outputFileNames(
+  outputs: RunResult['outputs'],
+  itemId: number,
+  labelOf: (nodeId: string) => string | undefined = () => undefined,
+): { nodeId: string; imageName: string; file: string }[] {
   const used = new Set<string>();
   const files: { nodeId: string; imageName: string; file: string }[] = [];
   for (const output of outputs) {
-    let stem = safeFileStem(output.nodeId);
-    for (let k = 2; used.has(stem); k++) stem = `${safeFileStem(output.nodeId)}_${k}`;
+    const name = safeFileStem(labelOf(output.nodeId)?.trim() || output.nodeId, 48);
+    let stem = name;
+    for (let k = 2; used.has(stem); k++) stem = `${name}_${k}`;
     used.add(stem);
-    output.imageNames.forEach((imageName, i) => files.push({ nodeId: output.nodeId, imageName, file: `${stem}-${i + 1}.png` }));
+    output.imageNames.forEach((imageName, i) => files.push({ nodeId: output.nodeId, imageName, file: `${stem}-${itemId}-${i + 1}.png` }));
   }
   return files;
+}
+
+/** The label the workflow gives a node (`data.label`), when it has one. */
+function nodeLabels(wf: Workflow): (nodeId: string) => string | undefined {
+  const labels = new Map<string, string>();
+  for (const node of wf.json.nodes) if (node.type === 'invocation' && node.data.label) labels.set(node.id, node.data.label);
+  return (nodeId) => labels.get(nodeId);
+}
+
+/**
+ * Refuses a workflow whose required form inputs are empty: the server would reject it
+ * (MissingInputException) after it was enqueued. `filled` are indices set by an upload.
+ * @throws UsageError naming each input's index and label.
+ */
+export function checkRequiredInputs(wf: Workflow, filled: ReadonlySet<number>): void {
+  const empty = wf.inputs.filter((i) => i.required && !filled.has(i.index) && (i.value === undefined || i.value === null || i.value === ''));
+  if (empty.length === 0) return;
+  const list = empty.map((i) => `${i.index} "${i.label}"`).join(', ');
+  const example = empty[0]!;
+  const value = example.kind === 'image' ? '@FILE.png' : 'VALUE';
+  throw new UsageError(
+    `required input${empty.length > 1 ? 's' : ''} ${list} ${empty.length > 1 ? 'are' : 'is'} empty; set ${empty.length > 1 ? 'them' : 'it'} with --set ${example.index}=${value}` +
+      ' (nothing was enqueued)',
+  );
 }
 
 /** Runs `invokeai-rx run`; resolves to the exit code. */
@@ -126,7 +161,7 @@ export async function runMain(argv: readonly string[], io: CliIo, deps: RunComma
   const args = parseArgsOrUsage('run', USAGE, io, () => parseRunArgs(argv));
   if (typeof args === 'number') return args;
   const a = args;
-  const server = a.server ?? io.env['INVOKEAI_URL'] ?? 'embedded';
+  let server = a.server ?? 'embedded';
   const token = a.token ?? io.env['INVOKEAI_TOKEN'];
   const run = deps.runWorkflow ?? runWorkflow;
   const interrupt$ = new Subject<void>();
@@ -145,16 +180,22 @@ export async function runMain(argv: readonly string[], io: CliIo, deps: RunComma
   let outcome: Outcome;
 
   try {
+    // Everything the command line can get wrong is refused (exit 2) before anything is connected or written.
+    const envServer = io.env['INVOKEAI_URL'];
+    if (a.server === undefined && envServer) server = checkServerUrl(envServer, 'INVOKEAI_URL');
+    const outPath = await checkOutputDir(a.out, '--out', io.cwd);
     // Parse the workflow before anything is started: a broken file fails fast.
     let wf = loadWorkflowFile(resolve(io.cwd, a.workflow));
     for (const warning of wf.warnings) io.err(`warning: ${warning}\n`);
     key = safeFileStem(basename(a.workflow).replace(/\.json$/i, ''), 40);
     const uploads = a.sets.filter(([ref, value]) => isUpload(wf, ref, value));
     for (const [ref, value] of a.sets) if (!uploads.some(([r]) => r === ref)) wf = wf.set(refOf(ref), value);
+    checkRequiredInputs(wf, new Set(uploads.map(([ref]) => wf.input(refOf(ref)).index)));
+    const labelOf = nodeLabels(wf);
 
     const job$ = defer(() => {
       const started = (async () => {
-        const out = await OutputDir.create(resolve(io.cwd, a.out));
+        const out = await OutputDir.create(outPath);
         session = await openServer(server, token ? { token } : {}, deps);
         progress.note(`server: ${session.url}${session.embedded ? ' (embedded emulator)' : ''}  output: ${out.path}`);
         return { out, session };
@@ -189,7 +230,7 @@ export async function runMain(argv: readonly string[], io: CliIo, deps: RunComma
           tap((event: RunEvent) => progress.event(key, event)),
           filter((event): event is Extract<RunEvent, { type: 'completed' }> => event.type === 'completed'),
           mergeMap((event) =>
-            from(outputFileNames(event.result.outputs)).pipe(
+            from(outputFileNames(event.result.outputs, event.item_id, labelOf)).pipe(
               // The server's image name only selects what to download; the file name is ours.
               concatMap(({ imageName, file }) =>
                 s.client.images.download(imageName).pipe(concatMap((bytes) => from(out.write(file, bytes)))),

@@ -5,11 +5,12 @@ import { UsageError } from '../errors/UsageError.js';
 /**
  * Checks, before anything is written or connected, that `path` can hold one run's files alone:
  * it must not exist yet, or be an empty directory. A run never writes beside files of another
- * run (stale images of a previous prompt would look like this run's). Resolves to the absolute path.
+ * run (stale images of a previous prompt would look like this run's). `path` is as the user gave it
+ * (relative to `cwd`); resolves to the absolute path.
  * @throws UsageError when `path` is a file, or a directory with entries.
  */
-export async function checkOutputDir(path: string, flag: string): Promise<string> {
-  const abs = resolve(path);
+export async function checkOutputDir(path: string, flag: string, cwd: string): Promise<string> {
+  const abs = resolve(cwd, path);
   let isDir: boolean;
   try {
     isDir = (await stat(abs)).isDirectory();

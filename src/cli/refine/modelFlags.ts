@@ -59,10 +59,12 @@ export function setModelByName(
       throw new UsageError(`${flag} '${wanted}' is ambiguous: ${fitting.map(describe).join('; ')}; pass the key instead`);
     }
     if (fitting.length === 0) {
-      const others = named.length ? ` ('${wanted}' is installed as ${named.map(describe).join('; ')}, which does not fit)` : '';
       const candidates = modelNameNotFound(input, wanted, models).candidates.map((c) => c.name);
       const list = candidates.length ? `installed ${what} models: ${candidates.join(', ')}` : `the server has no ${what} model`;
-      throw new UsageError(`${flag} '${wanted}' is not installed on the server${others}; ${list}`);
+      if (named.length) {
+        throw new UsageError(`${flag} '${wanted}' does not fit the ${stage} workflow's model input (${what}): it is ${named.map(describe).join('; ')}; ${list}`);
+      }
+      throw new UsageError(`${flag} '${wanted}' is not installed on the server; ${list}`);
     }
     chosen = fitting[0]!;
   }

@@ -43,7 +43,7 @@ export interface RefinePlan {
 export async function planRefine(a: RefineArgs, io: CliIo): Promise<RefinePlan> {
   const envServer = io.env['INVOKEAI_URL'];
   const server = a.server ?? (envServer !== undefined && envServer !== '' ? checkServerUrl(envServer, 'INVOKEAI_URL') : 'embedded');
-  const outputDir = await checkOutputDir(resolve(io.cwd, a.outputDir), '--output-dir');
+  const outputDir = await checkOutputDir(a.outputDir, '--output-dir', io.cwd);
   const seed = a.seed ?? randomInt(0, 2 ** 31);
 
   let prompts: PromptJob[] | undefined;
@@ -68,7 +68,7 @@ export async function planRefine(a: RefineArgs, io: CliIo): Promise<RefinePlan> 
   const perPrompt = (prompts ?? [undefined]).map((p) => ({ p, settings: settingsOf(p) }));
 
   const dir = a.workflowsDir !== undefined ? resolve(io.cwd, a.workflowsDir) : bundledWorkflowsDir();
-  const shownFile = (name: string) => (a.workflowsDir !== undefined ? join(a.workflowsDir, name) : relative(io.cwd, join(dir, name)) || name);
+  const shownFile = (name: string) => (a.workflowsDir !== undefined ? join(a.workflowsDir, name) : shortPath(io.cwd, join(dir, name)));
   // Read the workflows before anything is started: a broken file fails fast.
   const load = (name: string) => loadWorkflowFile(join(dir, name));
   const needUpscaler = perPrompt.some((x) => x.settings.upscale);
@@ -143,4 +143,10 @@ function pick(a: RefineArgs): StageValues {
   const out: StageValues = { upscale: a.upscale, enhanceFace: a.enhanceFace };
   for (const k of keys) if (a[k] !== undefined) (out as unknown as Record<string, unknown>)[k] = a[k];
   return out;
+}
+
+/** `path` relative to `cwd` when inside it, else absolute. */
+function shortPath(cwd: string, path: string): string {
+  const rel = relative(cwd, path);
+  return rel === '' || rel.startsWith('..') ? path : rel;
 }

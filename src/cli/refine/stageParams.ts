@@ -117,7 +117,8 @@ export function checkStages(workflows: RefineWorkflows, bindings: StageBindings,
       create(workflow);
     } catch (error) {
       if (isBindingError(error)) throw new UsageError(bindingMessage(error, stage, workflow, files[stage] ?? workflow.source));
-      throw new UsageError(`${stage} workflow ${files[stage] ?? workflow.source}: ${(error as Error).message}`);
+      const file = files[stage] ?? workflow.source;
+      throw new UsageError(`${stage} workflow ${file}: ${(error as Error).message.replace(/\.$/, '')}; check its binding (list its inputs with 'invokeai-rx inputs ${file}')`);
     }
   };
   check('base', workflows.base, (workflow) => generateBase(client, { workflow, binding: operatorBinding(bindings.base) as never, params: params.base }));
