@@ -7,7 +7,6 @@ import {
   syncModels,
   type InvokeAIClient,
   type RunEvent,
-  type RunResult,
   type RunWorkflowOptions,
   type Workflow,
 } from '../../index.js';
@@ -22,6 +21,8 @@ import { OutputDir, safeFileStem } from '../output/OutputDir.js';
 import { parseArgs } from '../parseArgs.js';
 import { parseArgsOrUsage } from '../parseArgsOrUsage.js';
 import { ProgressView } from '../progress/ProgressView.js';
+import { checkRequiredInputs } from '../run/checkRequiredInputs.js';
+import { nodeLabels, outputFileNames } from '../run/outputFileNames.js';
 import { openServer, type ServerDeps, type ServerSession } from '../serverSession.js';
 import { checkServerUrl } from '../serverUrl.js';
 
@@ -110,51 +111,7 @@ export interface DownloadedOutput {
   file: string;
 }
 
-/**
- * Output file names for a run's images: `<node label or id, sanitized>-<item id>-<n>.png`, n
- * counting from 1 per node. The queue item id makes names unique per run (a rerun never
- * overwrites); nodes whose names sanitize to the same stem get a numeric suffix.
- */
-export function outputFileNames(
-  outputs: RunResult['outputs'],
-  itemId: number,
-  labelOf: (nodeId: string) => string | undefined = () => undefined,
-): { nodeId: string; imageName: string; file: string }[] {
-  const used = new Set<string>();
-  const files: { nodeId: string; imageName: string; file: string }[] = [];
-  for (const output of outputs) {
-    const name = safeFileStem(labelOf(output.nodeId)?.trim() || output.nodeId, 48);
-    let stem = name;
-    for (let k = 2; used.has(stem); k++) stem = `${name}_${k}`;
-    used.add(stem);
-    output.imageNames.forEach((imageName, i) => files.push({ nodeId: output.nodeId, imageName, file: `${stem}-${itemId}-${i + 1}.png` }));
-  }
-  return files;
-}
-
-/** The label the workflow gives a node (`data.label`), when it has one. */
-function nodeLabels(wf: Workflow): (nodeId: string) => string | undefined {
-  const labels = new Map<string, string>();
-  for (const node of wf.json.nodes) if (node.type === 'invocation' && node.data.label) labels.set(node.id, node.data.label);
-  return (nodeId) => labels.get(nodeId);
-}
-
-/**
- * Refuses a workflow whose required form inputs are empty: the server would reject it
- * (MissingInputException) after it was enqueued. `filled` are indices set by an upload.
- * @throws UsageError naming each input's index and label.
- */
-export function checkRequiredInputs(wf: Workflow, filled: ReadonlySet<number>): void {
-  const empty = wf.inputs.filter((i) => i.required && !filled.has(i.index) && (i.value === undefined || i.value === null || i.value === ''));
-  if (empty.length === 0) return;
-  const list = empty.map((i) => `${i.index} "${i.label}"`).join(', ');
-  const example = empty[0]!;
-  const value = example.kind === 'image' ? '@FILE.png' : 'VALUE';
-  throw new UsageError(
-    `required input${empty.length > 1 ? 's' : ''} ${list} ${empty.length > 1 ? 'are' : 'is'} empty; set ${empty.length > 1 ? 'them' : 'it'} with --set ${example.index}=${value}` +
-      ' (nothing was enqueued)',
-  );
-}
+export { outputFileNames } from '../run/outputFileNames.js';
 
 /** Runs `invokeai-rx run`; resolves to the exit code. */
 export async function runMain(argv: readonly string[], io: CliIo, deps: RunCommandDeps = {}): Promise<number> {

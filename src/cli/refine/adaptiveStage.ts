@@ -2,7 +2,7 @@ import { concat, concatMap, defer, EMPTY, filter, firstValueFrom, of, tap, type 
 import { imageQuality, type InvokeAIClient, type QualityReport } from '../../index.js';
 import { adaptiveRefine, type AdaptiveRefineStep, type RefineConfig, type StageOutput } from '../../../operators/index.js';
 import type { EventSink } from '../output/jsonEvents.js';
-import type { Saved } from './refinePipeline.js';
+import type { Saved } from './chainTypes.js';
 
 export interface AdaptiveStageArgs {
   client: InvokeAIClient;

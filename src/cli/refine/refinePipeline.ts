@@ -1,5 +1,5 @@
 import { EMPTY, concat, concatMap, defer, from, map, mergeMap, of, tap, type MonoTypeOperatorFunction, type Observable, type OperatorFunction } from 'rxjs';
-import { runWorkflow, type InvokeAIClient, type Workflow } from '../../index.js';
+import { runWorkflow, type InvokeAIClient } from '../../index.js';
 import {
   enhanceFaces,
   generateBase,
@@ -16,39 +16,11 @@ import type { OutputDir } from '../output/OutputDir.js';
 import type { ManifestStage, ManifestStageName } from '../output/runManifest.js';
 import type { ProgressView } from '../progress/ProgressView.js';
 import { adaptiveStage } from './adaptiveStage.js';
-import type { RefineSettings } from './refineSettings.js';
 import type { StageBindings } from './stageBindings.js';
-import { operatorBinding, type StageParams } from './stageParams.js';
+import type { ChainJob, RefineWorkflows, Saved, SavedStage } from './chainTypes.js';
+import { operatorBinding } from './stageParams.js';
 
-/** The four workflows of the pipeline (models already set and synced to the server). */
-export interface RefineWorkflows {
-  base: Workflow;
-  refiner: Workflow;
-  upscaler?: Workflow;
-  faces?: Workflow;
-}
-
-/** One seed of one prompt through the pipeline. */
-export interface ChainJob {
-  /** 1-based, across the whole run. */
-  chain: number;
-  variation: number;
-  seed: number;
-  settings: RefineSettings;
-  params: StageParams;
-  /** With --prompts: the prompt's number and folder (its files go there). */
-  prompt?: { index: number; folder: string };
-}
-
-/** One image the pipeline produced and saved. */
-export interface SavedStage {
-  chain: number;
-  variation: number;
-  seed: number;
-  record: ManifestStage;
-  /** The PNG as downloaded (for the contact sheet). */
-  bytes: Uint8Array;
-}
+export type { ChainJob, RefineWorkflows, Saved, SavedStage } from './chainTypes.js';
 
 export interface RefinePipelineContext {
   client: InvokeAIClient;
@@ -102,9 +74,6 @@ export function plannedKeys(job: ChainJob): string[] {
 export function refinePipeline(ctx: RefinePipelineContext): Observable<SavedStage> {
   return from(ctx.jobs).pipe(mergeMap((job) => chainOf(ctx, job), ctx.concurrency));
 }
-
-/** A saved stage with the output the next stage continues from. */
-export type Saved = SavedStage & { output: StageOutput };
 
 function chainOf(ctx: RefinePipelineContext, job: ChainJob): Observable<SavedStage> {
   const { client, workflows, bindings, settings, params } = { ...ctx, ...job };

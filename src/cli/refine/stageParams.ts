@@ -1,22 +1,11 @@
 import type { InvokeAIClient, Workflow } from '../../index.js';
 import { enhanceFaces, generateBase, isBindingError, refine, upscale, type BindingError } from '../../../operators/index.js';
 import { UsageError } from '../errors/UsageError.js';
-import type { RefineWorkflows } from './refinePipeline.js';
+import type { RefineWorkflows, StageParams } from './chainTypes.js';
+
+export type { StageParams } from './chainTypes.js';
 import { ADAPTIVE_MAX_STRENGTH, passSchedule, type RefineSettings, type StageDefaults, type StageValues } from './refineSettings.js';
 import type { CliStage, StageBindings } from './stageBindings.js';
-
-/** What each stage of one chain sends, by semantic name (only bound inputs). */
-export interface StageParams {
-  base: Record<string, unknown>;
-  /** Per-pass strengths come from `schedule` / the adaptive rule instead of `refine.strength`. */
-  refine: Record<string, unknown>;
-  upscale: Record<string, unknown>;
-  faces: Record<string, unknown>;
-  /** Strengths of the progressive passes. */
-  schedule?: number[];
-  /** Strongest adaptive pass. */
-  maxStrength?: number;
-}
 
 /** Says where a value came from in a message: `--refine-strength`, `prompts.jsonl line 3 "refineStrength"`. */
 export type Origin = (field: keyof StageValues | 'seed' | 'variations') => string;
