@@ -181,7 +181,7 @@ function chainOf(ctx: RefinePipelineContext, job: ChainJob): Observable<SavedSta
     andThenLast((last) => refined(last)),
     // Adaptive refinement continues from the best-scoring image, not necessarily the last one.
     andThenLast((last) => upscaled((kept ?? last).output)),
-    andThenLast((last) => faces(last.output)),
+    andThenLast((last) => faces((last.record.stage === 'upscaled' ? last : (kept ?? last)).output)),
     map(({ output: _output, ...saved }): SavedStage => saved),
   );
 }

@@ -185,6 +185,20 @@ describe('refine --adaptive', () => {
     expect(stages[1]!.params['strength']).toBe(0.2);
   });
 
+  it('without --upscale, face enhancement continues from the kept pass', async () => {
+    const { client, run } = fakes();
+    const out = freshDir();
+    const io = fakeIo(tmp);
+    const code = await refineMain(['a fox', '--adaptive', '0.95', '--enhance-face', '--server', 'http://fake.invalid:9090', '--output-dir', out], io, {
+      createClient: () => client,
+      runWorkflow: run,
+    });
+    expect(io.stderr()).toBe('');
+    expect(code).toBe(0);
+    const stages = manifest(out).chains[0]!.stages;
+    expect(stages.at(-1)).toMatchObject({ key: 'face_enhanced', input: 'img-1.png' });
+  });
+
   it('says when the threshold is met and which pass was kept (--json event too)', async () => {
     const { client, run } = fakes();
     const out = freshDir();
