@@ -47,6 +47,8 @@ export {
   fieldTableFromOpenApi,
   formStructureProblem,
   mapOutputs,
+  modelNameNotFound,
+  modelsNamed,
   normalizeFieldValue,
   parseWorkflow,
   resolveFieldKind,

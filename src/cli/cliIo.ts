@@ -6,6 +6,8 @@ export interface CliIo {
   isTTY: boolean;
   env: Record<string, string | undefined>;
   cwd: string;
+  /** Reads all of standard input (`--prompts -`). */
+  stdin?: () => Promise<string>;
 }
 
 export function processIo(): CliIo {
@@ -15,5 +17,10 @@ export function processIo(): CliIo {
     isTTY: Boolean(process.stdout.isTTY),
     env: process.env,
     cwd: process.cwd(),
+    stdin: async () => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks).toString('utf8');
+    },
   };
 }

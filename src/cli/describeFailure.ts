@@ -1,4 +1,5 @@
 import {
+  isAuthError,
   isModelNotFoundError,
   isNetworkError,
   isQueueItemCanceledError,
@@ -28,6 +29,14 @@ export function describeFailure(error: unknown, key?: string, server?: string): 
   if (isNetworkError(error)) {
     const cause = error.cause instanceof Error ? error.cause.message : String(error.cause ?? '');
     return `cannot reach the InvokeAI server${server ? ` at ${server}` : ''} (${oneLine(cause) || 'network error'}); check --server and that InvokeAI is running`;
+  }
+  if (isAuthError(error)) {
+    // The library speaks of its `token` option; the command line has --token and INVOKEAI_TOKEN.
+    const at = server ? ` at ${server}` : '';
+    if (error.status === 403) return `${where}the server${at} refused ${error.method} ${error.url} (403): the token's user lacks the rights for it`;
+    return error.hadToken
+      ? `${where}the server${at} refused the token (${error.status}): it is invalid or expired; log in again and pass the new token with --token or INVOKEAI_TOKEN`
+      : `${where}the server${at} runs in multi-user mode and requires a token (${error.status}); log in and pass it with --token or INVOKEAI_TOKEN`;
   }
   if (isModelNotFoundError(error) || isWorkflowParseError(error)) return oneLine(error.message);
   return `${where}${oneLine(error instanceof Error ? error.message : String(error))}`;

@@ -1,11 +1,13 @@
 import type { CliIo } from './cliIo.js';
+import { isUsageError } from './errors/UsageError.js';
 
 /** How a command's run ended. */
 export type CommandOutcome = { kind: 'done' } | { kind: 'interrupted' } | { kind: 'failed'; error: unknown };
 
 /**
  * The exit code for an outcome, after writing its one-line reason to stderr: 0 done, 130
- * interrupted (the work was canceled on the server first), 1 failed.
+ * interrupted (the work was canceled on the server first), 2 refused (a UsageError: something the
+ * command line must change, found before anything was enqueued), 1 failed.
  */
 export function exitCode(io: CliIo, command: string, outcome: CommandOutcome, describe: (error: unknown) => string): number {
   if (outcome.kind === 'interrupted') {
@@ -14,7 +16,7 @@ export function exitCode(io: CliIo, command: string, outcome: CommandOutcome, de
   }
   if (outcome.kind === 'failed') {
     io.err(`invokeai-rx ${command}: ${describe(outcome.error)}\n`);
-    return 1;
+    return isUsageError(outcome.error) ? 2 : 1;
   }
   return 0;
 }

@@ -1,27 +1,27 @@
-import { randomInt } from 'node:crypto';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { Subject, defer, firstValueFrom, switchMap, takeUntil } from 'rxjs';
-import { loadWorkflowFile, syncModelsReport, type Workflow } from '../../index.js';
+import { syncModelsReport, type Workflow } from '../../index.js';
 import type { RunWorkflowFn } from '../../../operators/index.js';
-import { BUNDLED_WORKFLOWS, bundledWorkflowsDir } from '../bundledWorkflows.js';
 import type { CliIo } from '../cliIo.js';
 import type { CliCommand } from '../command.js';
 import { describeFailure, manifestError } from '../describeFailure.js';
 import { type CommandOutcome, exitCode } from '../exitCode.js';
 import { processInterrupts, type InterruptSource } from '../interrupts.js';
 import { formatSeconds } from '../output/indexHtml.js';
+import { jsonLines, NO_EVENTS } from '../output/jsonEvents.js';
 import { OutputDir } from '../output/OutputDir.js';
-import type { ManifestModel, RunManifest } from '../output/runManifest.js';
-import { chainsOf, writeRunReport, type ReportImage } from '../output/writeRunReport.js';
+import type { ManifestChain, ManifestModel, RunManifest } from '../output/runManifest.js';
+import { writeRunReport } from '../output/writeRunReport.js';
 import { parseArgsOrUsage } from '../parseArgsOrUsage.js';
 import { ProgressView } from '../progress/ProgressView.js';
 import { manifestParameters } from '../refine/manifestParameters.js';
+import { setModelByName, type ModelStage } from '../refine/modelFlags.js';
 import { parseRefineArgs, REFINE_USAGE } from '../refine/parseRefineArgs.js';
-import { plannedKeys, refinePipeline, SEED_LIMIT, type RefineSettings, type RefineWorkflows } from '../refine/refinePipeline.js';
+import { planRefine, type RefinePlan } from '../refine/planRefine.js';
+import { plannedKeys, refinePipeline, type RefineWorkflows, type SavedStage } from '../refine/refinePipeline.js';
 import { openServer, type ServerDeps, type ServerSession } from '../serverSession.js';
 
-/** The size the embedded emulator renders at unless told otherwise: it simulates the GPU on this CPU. */
-export const EMBEDDED_DEFAULT_SIZE = 256;
+export { EMBEDDED_DEFAULT_SIZE } from '../refine/planRefine.js';
 
 /** Everything `refine` needs besides its arguments; tests replace parts of it. */
 export interface RefineDeps extends ServerDeps {
@@ -35,6 +35,8 @@ export interface RefineDeps extends ServerDeps {
   now?: () => number;
 }
 
+const WORKFLOW_OF: Readonly<Record<ModelStage, keyof RefineWorkflows>> = { base: 'base', refine: 'refiner', upscale: 'upscaler', faces: 'faces' };
+
 /** Runs `invokeai-rx refine`; resolves to the exit code. */
 export async function refineMain(argv: readonly string[], io: CliIo, deps: RefineDeps = {}): Promise<number> {
   const args = parseArgsOrUsage('refine', REFINE_USAGE, io, () => parseRefineArgs(argv));
@@ -42,8 +44,10 @@ export async function refineMain(argv: readonly string[], io: CliIo, deps: Refin
   const a = args;
   const now = deps.now ?? Date.now;
   const startedAt = now();
-  const server = a.server ?? io.env['INVOKEAI_URL'] ?? 'embedded';
   const token = a.token ?? io.env['INVOKEAI_TOKEN'];
+  // With --json, stdout carries only the events; everything for humans goes to stderr.
+  const events = a.json ? jsonLines((t) => io.out(t)) : NO_EVENTS;
+  const human = a.json ? (t: string) => io.err(t) : (t: string) => io.out(t);
 
   const interrupt$ = new Subject<void>();
   let interrupts = 0;
@@ -56,24 +60,27 @@ export async function refineMain(argv: readonly string[], io: CliIo, deps: Refin
   });
 
   const progress = new ProgressView({
-    tty: io.isTTY,
-    write: (t) => io.out(t),
+    tty: io.isTTY && !a.json,
+    write: human,
     now,
     columns: deps.columns ?? (process.stdout.columns || 100),
   });
   const errorKeys = new WeakMap<object, string>();
   const keyOf = (error: unknown) => (typeof error === 'object' && error !== null ? errorKeys.get(error) : undefined);
-  const saved: ReportImage[] = [];
+  const saved: SavedStage[] = [];
+  let plan: RefinePlan | undefined;
   const modelUses: ManifestModel[] = [];
   let session: ServerSession | undefined;
-  let settings: RefineSettings | undefined;
   let out: OutputDir | undefined;
   let setup: Promise<unknown> | undefined;
   let outcome: CommandOutcome;
 
   try {
+    // Everything the command line can get wrong is found here, before anything is connected or written.
+    plan = await planRefine(a, io);
+    const p = plan;
     const job$ = defer(() => {
-      const started = prepare();
+      const started = prepare(p);
       setup = started;
       return started;
     }).pipe(
@@ -81,9 +88,12 @@ export async function refineMain(argv: readonly string[], io: CliIo, deps: Refin
         refinePipeline({
           client: session!.client,
           workflows,
-          settings: settings!,
+          bindings: p.bindings,
+          jobs: p.jobs,
+          concurrency: p.concurrency,
           out: out!,
           progress,
+          events,
           ...(a.timeoutSeconds !== undefined ? { runOptions: { timeouts: { total: a.timeoutSeconds * 1000 } } } : {}),
           ...(deps.runWorkflow ? { run: deps.runWorkflow } : {}),
           onRunError: (error, key) => {
@@ -117,8 +127,8 @@ export async function refineMain(argv: readonly string[], io: CliIo, deps: Refin
       await Promise.race([session.settle(), forced]);
     }
     progress.stop();
-    if (out && settings) {
-      const written = await report(out, settings, outcome);
+    if (out) {
+      const written = await report(out, p, outcome);
       if (written.kind === 'failed' && outcome.kind === 'done') outcome = written;
     }
   } catch (error) {
@@ -129,69 +139,89 @@ export async function refineMain(argv: readonly string[], io: CliIo, deps: Refin
     await session?.close();
   }
 
-  return exitCode(io, 'refine', outcome, (error) =>
-    describeFailure(error, keyOf(error), server === 'embedded' ? undefined : (session?.url ?? server)),
-  );
+  const server = plan?.server ?? a.server ?? 'embedded';
+  const describe = (error: unknown) => describeFailure(error, keyOf(error), server === 'embedded' ? undefined : (session?.url ?? server));
+  const code = exitCode(io, 'refine', outcome, describe);
+  if (events.enabled) {
+    if (outcome.kind === 'failed') {
+      const e = manifestError(outcome.error, keyOf(outcome.error));
+      events.emit('failed', { ...(e.key ? { key: e.key } : {}), message: describe(outcome.error), name: e.name, ...(e.item_id != null ? { item_id: e.item_id } : {}), ...(e.error_type ? { error_type: e.error_type } : {}) });
+    }
+    const finishedAt = now();
+    events.emit('summary', {
+      status: outcome.kind === 'done' ? 'completed' : outcome.kind === 'interrupted' ? 'interrupted' : code === 2 ? 'refused' : 'failed',
+      exit_code: code,
+      images: saved.length,
+      output: out?.path ?? null,
+      manifest: out ? join(out.path, 'run.json') : null,
+      duration_ms: finishedAt - startedAt,
+    });
+  }
+  return code;
 
-  /** Reads the workflows, creates the output directory, connects, and syncs models. */
-  async function prepare(): Promise<RefineWorkflows> {
-    const embedded = server === 'embedded';
-    const st: RefineSettings = {
-      ...a,
-      seed: a.seed ?? randomInt(0, 2 ** 31),
-      ...(embedded && a.width === undefined ? { width: EMBEDDED_DEFAULT_SIZE } : {}),
-      ...(embedded && a.height === undefined ? { height: EMBEDDED_DEFAULT_SIZE } : {}),
-    };
-    settings = st;
-    const dir = a.workflowsDir !== undefined ? resolve(io.cwd, a.workflowsDir) : bundledWorkflowsDir();
-    // Read the workflows before anything is started: a broken file fails fast.
-    const load = (name: string) => loadWorkflowFile(join(dir, name));
-    const files = {
-      base: load(BUNDLED_WORKFLOWS.base),
-      refiner: load(BUNDLED_WORKFLOWS.refiner),
-      upscaler: st.upscale ? load(BUNDLED_WORKFLOWS.upscaler) : undefined,
-      faces: st.enhanceFace ? load(BUNDLED_WORKFLOWS.faces) : undefined,
-    };
-    out = await OutputDir.create(resolve(io.cwd, a.outputDir));
-    session = await openServer(server, token ? { token } : {}, deps);
-    const size = session.embedded ? ` (embedded emulator, ${st.width}x${st.height})` : '';
-    progress.note(`server: ${session.url}${size}  seed: ${st.seed}  output: ${out.path}`);
+  /** Connects, sets the models the flags name, syncs models, and creates the output directory. */
+  async function prepare(p: RefinePlan): Promise<RefineWorkflows> {
+    session = await openServer(p.server, token ? { token } : {}, deps);
     const models = await firstValueFrom(session.client.models.list());
+    const workflows: RefineWorkflows = { ...p.workflows };
+    for (const [stage, wanted] of Object.entries(a.models) as [ModelStage, string][]) {
+      const name = WORKFLOW_OF[stage];
+      const wf = workflows[name];
+      if (wf) workflows[name] = setModelByName(wf, stage, wanted, models, p.bindings[stage]['model'], p.files[stage] ?? wf.source);
+    }
     // A model the server lacks fails here, before anything is queued, unless --model-fallback allows a stand-in.
     const sync = (name: string, wf: Workflow) => {
-      const synced = syncModelsReport(wf, models, { byName: true, byBase: a.modelFallback === 'same-base' });
-      for (const use of synced.models) {
+      const report = syncModelsReport(wf, models, { byName: true, byBase: a.modelFallback === 'same-base' });
+      for (const use of report.models) {
         modelUses.push({ workflow: name, ...use });
         if (use.substituted) io.err(`invokeai-rx refine: warning: ${substitutionLine(name, use)}\n`);
       }
-      return synced.workflow;
+      return report.workflow;
     };
-    const workflows: RefineWorkflows = {
-      base: sync('base', files.base),
-      refiner: sync('refiner', files.refiner),
-      ...(files.upscaler ? { upscaler: sync('upscaler', files.upscaler) } : {}),
-      ...(files.faces ? { faces: sync('faces', files.faces) } : {}),
+    const synced: RefineWorkflows = {
+      base: sync('base', workflows.base),
+      refiner: sync('refiner', workflows.refiner),
+      ...(workflows.upscaler ? { upscaler: sync('upscaler', workflows.upscaler) } : {}),
+      ...(workflows.faces ? { faces: sync('faces', workflows.faces) } : {}),
     };
-    progress.add(...plannedKeys(st));
-    return workflows;
+    // Only now, when nothing can be refused any more, is the output directory created.
+    out = await OutputDir.create(p.outputDir);
+    const size = session.embedded && p.defaults.width ? ` (embedded emulator, ${a.width ?? p.defaults.width}x${a.height ?? p.defaults.height})` : '';
+    const prompts = p.prompts ? `  prompts: ${p.prompts.length}` : '';
+    progress.note(`server: ${session.url}${size}  seed: ${p.seed}${prompts}  output: ${out.path}`);
+    events.emit('start', { server: session.url, embedded: session.embedded, output: out.path, seed: p.seed, prompts: p.prompts?.length ?? 1, chains: p.jobs.length });
+    for (const job of p.jobs) progress.add(...plannedKeys(job));
+    return synced;
   }
 
   /** Writes run.json, the contact sheet and index.html for whatever was saved. */
-  async function report(dir: OutputDir, st: RefineSettings, result: CommandOutcome): Promise<CommandOutcome> {
-    const seeds = new Map(Array.from({ length: st.variations }, (_, i) => [i + 1, (st.seed + i) % SEED_LIMIT] as const));
+  async function report(dir: OutputDir, p: RefinePlan, result: CommandOutcome): Promise<CommandOutcome> {
     const finishedAt = now();
+    const promptOf = new Map(p.prompts?.map((q) => [q.index, q]));
+    const chains: ManifestChain[] = p.jobs.map((job) => {
+      const q = job.prompt ? promptOf.get(job.prompt.index) : undefined;
+      return {
+        variation: job.variation,
+        seed: job.seed,
+        ...(q ? { prompt: q.prompt, promptIndex: q.index, folder: q.folder } : {}),
+        stages: saved.filter((s) => s.chain === job.chain).map((s) => s.record),
+      };
+    });
     const manifest: Omit<RunManifest, 'files'> = {
       tool: 'invokeai-rx',
       command: 'refine',
       status: result.kind === 'done' ? 'completed' : result.kind === 'failed' ? 'failed' : 'interrupted',
       ...(result.kind === 'failed' ? { error: manifestError(result.error, keyOf(result.error)) } : {}),
-      prompt: st.prompt,
-      parameters: manifestParameters(st, a),
-      server: { url: session?.url ?? server, embedded: session?.embedded ?? server === 'embedded' },
+      prompt: a.prompt ?? null,
+      ...(p.prompts
+        ? { prompts: p.prompts.map((q) => ({ index: q.index, prompt: q.prompt, folder: q.folder, seed: q.seed ?? p.seed, overrides: q.overrides })) }
+        : {}),
+      parameters: manifestParameters(a, p),
+      server: { url: session?.url ?? p.server, embedded: session?.embedded ?? p.server === 'embedded' },
       startedAt: new Date(startedAt).toISOString(),
       finishedAt: new Date(finishedAt).toISOString(),
       durationMs: finishedAt - startedAt,
-      chains: chainsOf(saved, seeds),
+      chains,
       models: modelUses,
     };
     try {
@@ -200,10 +230,10 @@ export async function refineMain(argv: readonly string[], io: CliIo, deps: Refin
       return { kind: 'failed', error };
     }
     if (result.kind === 'done') {
-      io.out(`saved ${saved.length} image${saved.length === 1 ? '' : 's'} in ${formatSeconds(finishedAt - startedAt)} to ${dir.path}\n`);
-      io.out(`  contact sheet: ${join(dir.path, 'contact-sheet.png')}\n  overview:      ${join(dir.path, 'index.html')}\n`);
+      human(`saved ${saved.length} image${saved.length === 1 ? '' : 's'} in ${formatSeconds(finishedAt - startedAt)} to ${dir.path}\n`);
+      human(`  contact sheet: ${join(dir.path, 'contact-sheet.png')}\n  overview:      ${join(dir.path, 'index.html')}\n`);
     } else {
-      io.out(`saved ${saved.length} image${saved.length === 1 ? '' : 's'} and run.json to ${dir.path}\n`);
+      human(`saved ${saved.length} image${saved.length === 1 ? '' : 's'} and run.json to ${dir.path}\n`);
     }
     return result;
   }

@@ -7,7 +7,6 @@ import {
   syncModels,
   type InvokeAIClient,
   type RunEvent,
-  type RunResult,
   type RunWorkflowOptions,
   type Workflow,
 } from '../../index.js';
@@ -18,16 +17,21 @@ import { UsageError, isUsageError } from '../errors/UsageError.js';
 import { isModelName, setModelNames } from '../models/setModelNames.js';
 import { exitCode } from '../exitCode.js';
 import { processInterrupts, type InterruptSource } from '../interrupts.js';
+import { checkOutputDir } from '../output/checkOutputDir.js';
 import { OutputDir, safeFileStem } from '../output/OutputDir.js';
 import { parseArgs } from '../parseArgs.js';
 import { parseArgsOrUsage } from '../parseArgsOrUsage.js';
 import { ProgressView } from '../progress/ProgressView.js';
+import { checkRequiredInputs } from '../run/checkRequiredInputs.js';
+import { nodeLabels, outputFileNames } from '../run/outputFileNames.js';
 import { openServer, type ServerDeps, type ServerSession } from '../serverSession.js';
+import { checkServerUrl } from '../serverUrl.js';
 
 const USAGE = `usage: invokeai-rx run WORKFLOW.json [--set REF=VALUE]... [options]
 
 Runs an exported workflow once, shows its progress, and downloads every image it produced into
-the output directory as <node-id>-<n>.png. List the inputs with 'invokeai-rx inputs WORKFLOW.json'.
+the output directory as <node label or id>-<queue item id>-<n>.png. List the inputs with
+'invokeai-rx inputs WORKFLOW.json'; a required input that is empty must be set with --set.
 Runs on an embedded InvokeAI emulator unless --server (or INVOKEAI_URL) names a real server.
 
 options:
@@ -38,13 +42,14 @@ options:
                           on the server.
                           For a model input, VALUE is the name or key of an installed model
                           (--set 0=stable-diffusion-v1-5; list them with 'invokeai-rx models').
-  --out DIR               where the images go                        [default: outputs]
-  --server URL|embedded   InvokeAI server                            [default: $INVOKEAI_URL, else embedded]
+  --out DIR               a new or empty directory for the images    [default: outputs]
+  --server URL|embedded   InvokeAI server (http:// or https://)      [default: $INVOKEAI_URL, else embedded]
   --token T               bearer token (multi-user servers)          [default: $INVOKEAI_TOKEN]
   --timeout SECONDS       limit for the run (queue wait included)    [default: none]
   --drop-unknown-nodes    skip node types InvokeAI no longer has instead of failing
 
-Exit status: 0 done, 1 failed (one-line reason on stderr), 2 usage error, 130 interrupted.
+Exit status: 0 done, 1 failed (one-line reason on stderr), 2 usage error (nothing was enqueued
+or written), 130 interrupted.
 `;
 
 /** Everything `run` needs besides its arguments; tests replace parts of it. */
@@ -82,6 +87,7 @@ function parseRunArgs(argv: readonly string[]): RunArgs | 'help' {
   const last = (name: string) => args.values.get(name)?.at(-1);
   const timeout = last('timeout');
   if (timeout !== undefined && !(Number(timeout) > 0)) throw new UsageError(`--timeout expects seconds > 0, got '${timeout}'`);
+  if (last('server') !== undefined) checkServerUrl(last('server')!, '--server');
   return {
     workflow: args.positionals[0]!,
     sets,
@@ -108,28 +114,14 @@ export interface DownloadedOutput {
   file: string;
 }
 
-/**
- * Output file names for a run's images: `<node id, sanitized>-<n>.png`, n counting from 1 per
- * node; node ids that sanitize to the same stem get a numeric suffix so that no file is overwritten.
- */
-export function outputFileNames(outputs: RunResult['outputs']): { nodeId: string; imageName: string; file: string }[] {
-  const used = new Set<string>();
-  const files: { nodeId: string; imageName: string; file: string }[] = [];
-  for (const output of outputs) {
-    let stem = safeFileStem(output.nodeId);
-    for (let k = 2; used.has(stem); k++) stem = `${safeFileStem(output.nodeId)}_${k}`;
-    used.add(stem);
-    output.imageNames.forEach((imageName, i) => files.push({ nodeId: output.nodeId, imageName, file: `${stem}-${i + 1}.png` }));
-  }
-  return files;
-}
+export { outputFileNames } from '../run/outputFileNames.js';
 
 /** Runs `invokeai-rx run`; resolves to the exit code. */
 export async function runMain(argv: readonly string[], io: CliIo, deps: RunCommandDeps = {}): Promise<number> {
   const args = parseArgsOrUsage('run', USAGE, io, () => parseRunArgs(argv));
   if (typeof args === 'number') return args;
   const a = args;
-  const server = a.server ?? io.env['INVOKEAI_URL'] ?? 'embedded';
+  let server = a.server ?? 'embedded';
   const token = a.token ?? io.env['INVOKEAI_TOKEN'];
   const run = deps.runWorkflow ?? runWorkflow;
   const interrupt$ = new Subject<void>();
@@ -148,6 +140,10 @@ export async function runMain(argv: readonly string[], io: CliIo, deps: RunComma
   let outcome: Outcome;
 
   try {
+    // Everything the command line can get wrong is refused (exit 2) before anything is connected or written.
+    const envServer = io.env['INVOKEAI_URL'];
+    if (a.server === undefined && envServer) server = checkServerUrl(envServer, 'INVOKEAI_URL');
+    const outPath = await checkOutputDir(a.out, '--out', io.cwd);
     // Parse the workflow before anything is started: a broken file fails fast.
     let wf = loadWorkflowFile(resolve(io.cwd, a.workflow));
     for (const warning of wf.warnings) io.err(`warning: ${warning}\n`);
@@ -157,10 +153,12 @@ export async function runMain(argv: readonly string[], io: CliIo, deps: RunComma
     const modelNames = a.sets.filter(([ref, value]) => isModelName(wf, ref, value));
     const later = new Set([...uploads, ...modelNames].map(([r]) => r));
     for (const [ref, value] of a.sets) if (!later.has(ref)) wf = wf.set(refOf(ref), value);
+    checkRequiredInputs(wf, new Set([...uploads, ...modelNames].map(([ref]) => wf.input(refOf(ref)).index)));
+    const labelOf = nodeLabels(wf);
 
     const job$ = defer(() => {
       const started = (async () => {
-        const out = await OutputDir.create(resolve(io.cwd, a.out));
+        const out = await OutputDir.create(outPath);
         session = await openServer(server, token ? { token } : {}, deps);
         progress.note(`server: ${session.url}${session.embedded ? ' (embedded emulator)' : ''}  output: ${out.path}`);
         return { out, session };
@@ -200,7 +198,7 @@ export async function runMain(argv: readonly string[], io: CliIo, deps: RunComma
           tap((event: RunEvent) => progress.event(key, event)),
           filter((event): event is Extract<RunEvent, { type: 'completed' }> => event.type === 'completed'),
           mergeMap((event) =>
-            from(outputFileNames(event.result.outputs)).pipe(
+            from(outputFileNames(event.result.outputs, event.item_id, labelOf)).pipe(
               // The server's image name only selects what to download; the file name is ours.
               concatMap(({ imageName, file }) =>
                 s.client.images.download(imageName).pipe(concatMap((bytes) => from(out.write(file, bytes)))),

@@ -23,6 +23,11 @@ export class OutputDir {
     return new OutputDir(abs);
   }
 
+  /** The sub-directory `name` (a plain, safe name), created when missing. */
+  async subdir(name: string): Promise<OutputDir> {
+    return OutputDir.create(this.resolve(name));
+  }
+
   /**
    * Writes `data` to `<dir>/<name>` and returns the absolute path.
    * @throws TypeError when `name` is not a plain, safe file name.

@@ -26,7 +26,7 @@ export function indexHtml(manifest: RunManifest): string {
             formatSeconds(s.timings.durationMs),
             `${s.width}×${s.height}`,
             s.params['strength'] !== undefined && s.stage === 'refined' ? `strength ${String(s.params['strength'])}` : '',
-            s.quality !== undefined ? `quality ${s.quality.toFixed(2)}` : '',
+            s.score !== undefined ? `score ${s.score.toFixed(2)}${s.kept ? ' (kept)' : ''}` : s.quality !== undefined ? `quality ${s.quality.toFixed(2)}` : '',
           ].filter(Boolean);
           return (
             `<figure><a href="${file}"><img src="${file}" alt="${escapeHtml(s.key)}" loading="lazy"></a>` +
@@ -34,7 +34,11 @@ export function indexHtml(manifest: RunManifest): string {
           );
         })
         .join('\n');
-      return `<section><h2>Variation ${chain.variation} · seed ${chain.seed}</h2>\n<div class="row">\n${figures}\n</div></section>`;
+      const title =
+        chain.prompt !== undefined
+          ? `${String(chain.promptIndex ?? 0).padStart(3, '0')} · ${escapeHtml(chain.prompt)} · variation ${chain.variation} · seed ${chain.seed}`
+          : `Variation ${chain.variation} · seed ${chain.seed}`;
+      return `<section><h2>${title}</h2>\n<div class="row">\n${figures}\n</div></section>`;
     })
     .join('\n');
   const status =
@@ -46,7 +50,7 @@ export function indexHtml(manifest: RunManifest): string {
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<title>${escapeHtml(manifest.prompt)} · invokeai-rx refine</title>
+<title>${escapeHtml(heading(manifest))} · invokeai-rx refine</title>
 <style>
 body { font: 14px system-ui, sans-serif; background: #202024; color: #ececec; margin: 24px; }
 a { color: #9cc3ff; }
@@ -61,7 +65,7 @@ figcaption { margin-top: 4px; color: #c8c8d0; }
 </style>
 </head>
 <body>
-<h1>${escapeHtml(manifest.prompt)}</h1>
+<h1>${escapeHtml(heading(manifest))}</h1>
 ${status}
 <table>
 <tr><th>server</th><td>${escapeHtml(manifest.server.url)}${manifest.server.embedded ? ' (embedded emulator)' : ''}</td></tr>
@@ -74,4 +78,10 @@ ${chains}
 </body>
 </html>
 `;
+}
+
+function heading(manifest: RunManifest): string {
+  if (manifest.prompt !== null) return manifest.prompt;
+  const n = manifest.prompts?.length ?? 0;
+  return `${n} prompt${n === 1 ? '' : 's'}`;
 }

@@ -24,6 +24,10 @@ export interface ManifestStage {
   pass?: number;
   /** Quality score the adaptive pass started from. */
   quality?: number;
+  /** Adaptive refinement: the quality score of this stage's own image. */
+  score?: number;
+  /** Adaptive refinement: the best-scoring image, the one the next stage continued from. */
+  kept?: boolean;
 }
 
 /** One seed through the pipeline. */
@@ -31,6 +35,10 @@ export interface ManifestChain {
   /** 1-based variation number. */
   variation: number;
   seed: number;
+  /** With --prompts: the prompt, its 1-based number and its folder. */
+  prompt?: string;
+  promptIndex?: number;
+  folder?: string;
   stages: ManifestStage[];
 }
 
@@ -68,7 +76,10 @@ export interface RunManifest {
   command: 'refine';
   status: 'completed' | 'failed' | 'interrupted';
   error?: ManifestError;
-  prompt: string;
+  /** The prompt; `null` for a --prompts run (see `prompts`). */
+  prompt: string | null;
+  /** With --prompts: every prompt, its folder and the values it set itself. */
+  prompts?: { index: number; prompt: string; folder: string; seed: number; overrides: Record<string, unknown> }[];
   parameters: Record<string, unknown>;
   /** The server, as origin + base path (no credentials, no query). */
   server: { url: string; embedded: boolean };

@@ -1,28 +1,39 @@
 import type { RefineArgs } from './parseRefineArgs.js';
-import type { RefineSettings } from './refinePipeline.js';
+import type { RefinePlan } from './planRefine.js';
 
-/** The run's parameters as run.json records them (no token, no server credentials). */
-export function manifestParameters(settings: RefineSettings, args: RefineArgs): Record<string, unknown> {
+/**
+ * The run's parameters as run.json records them (no token, no server credentials): the values
+ * the command line gave, else the defaults sent to bound inputs. A --prompts run records each
+ * prompt's own values under `prompts`.
+ */
+export function manifestParameters(a: RefineArgs, plan: RefinePlan): Record<string, unknown> {
+  const d = plan.defaults;
+  const first = plan.jobs[0]!.params;
   return {
-    prompt: settings.prompt,
-    negative: settings.negative ?? null,
-    seed: settings.seed,
-    seed_given: args.seed !== undefined,
-    base_steps: settings.baseSteps,
-    refine_steps: settings.refineSteps,
-    refine_strength: settings.passes === undefined && settings.adaptive === undefined ? settings.refineStrength : null,
-    width: settings.width ?? null,
-    height: settings.height ?? null,
-    upscale: settings.upscale,
-    upscale_factor: settings.upscale ? settings.upscaleFactor : null,
-    enhance_face: settings.enhanceFace,
-    face_strength: settings.faceStrength ?? null,
-    passes: settings.passes ?? null,
-    adaptive_threshold: settings.adaptive ?? null,
-    variations: settings.variations,
-    concurrency: settings.concurrency,
-    timeout_seconds: args.timeoutSeconds ?? null,
-    workflows: args.workflowsDir ?? 'bundled',
-    model_fallback: args.modelFallback,
+    prompt: a.prompt ?? null,
+    prompts_file: a.promptsFile ?? null,
+    negative: a.negative ?? null,
+    seed: plan.seed,
+    seed_given: a.seed !== undefined,
+    base_steps: a.baseSteps ?? d.baseSteps,
+    refine_steps: a.refineSteps ?? d.refineSteps,
+    refine_strength: a.passes === undefined && a.adaptive === undefined ? (a.refineStrength ?? d.refineStrength) : null,
+    pass_strengths: a.passes !== undefined ? (first.schedule ?? null) : null,
+    max_strength: a.adaptive !== undefined ? (first.maxStrength ?? null) : null,
+    width: a.width ?? d.width ?? null,
+    height: a.height ?? d.height ?? null,
+    upscale: a.upscale,
+    upscale_factor: a.upscale ? (a.upscaleFactor ?? d.upscaleFactor) : null,
+    enhance_face: a.enhanceFace,
+    face_strength: a.faceStrength ?? null,
+    passes: a.passes ?? null,
+    adaptive_threshold: a.adaptive ?? null,
+    variations: a.variations,
+    concurrency: plan.concurrency,
+    timeout_seconds: a.timeoutSeconds ?? null,
+    workflows: a.workflowsDir ?? 'bundled',
+    bindings: a.bindingFile !== undefined || a.binds.length > 0 ? plan.bindings : 'bundled',
+    models: Object.keys(a.models).length ? a.models : null,
+    model_fallback: a.modelFallback,
   };
 }

@@ -1,69 +1,38 @@
-import { EMPTY, concat, concatMap, defer, filter, from, map, mergeMap, of, range, tap, type MonoTypeOperatorFunction, type Observable, type OperatorFunction } from 'rxjs';
-import { runWorkflow, type InvokeAIClient, type Workflow } from '../../index.js';
+import { EMPTY, concat, concatMap, defer, from, map, mergeMap, of, tap, type MonoTypeOperatorFunction, type Observable, type OperatorFunction } from 'rxjs';
+import { runWorkflow, type InvokeAIClient } from '../../index.js';
 import {
-  adaptiveRefine,
-  DEFAULT_STRENGTH_SCHEDULE,
   enhanceFaces,
   generateBase,
   progressiveRefine,
   refine,
   upscale,
-  type AdaptiveRefineStep,
   type BaseParams,
   type RunOptions,
   type RunWorkflowFn,
   type StageOutput,
 } from '../../../operators/index.js';
+import type { EventSink } from '../output/jsonEvents.js';
 import type { OutputDir } from '../output/OutputDir.js';
 import type { ManifestStage, ManifestStageName } from '../output/runManifest.js';
 import type { ProgressView } from '../progress/ProgressView.js';
+import { adaptiveStage } from './adaptiveStage.js';
+import type { StageBindings } from './stageBindings.js';
+import type { ChainJob, RefineWorkflows, Saved, SavedStage } from './chainTypes.js';
+import { operatorBinding } from './stageParams.js';
 
-/** What the `refine` command asked for (validated). */
-export interface RefineSettings {
-  prompt: string;
-  negative?: string;
-  /** Seed of the first variation; variation `v` uses `seed + v - 1`. */
-  seed: number;
-  baseSteps: number;
-  refineSteps: number;
-  refineStrength: number;
-  width?: number;
-  height?: number;
-  upscale: boolean;
-  upscaleFactor: number;
-  enhanceFace: boolean;
-  faceStrength?: number;
-  /** Progressive refinement with this many passes. */
-  passes?: number;
-  /** Adaptive refinement up to this quality score. */
-  adaptive?: number;
-  variations: number;
-  concurrency: number;
-}
-
-/** The four workflows of the pipeline (models already synced to the server). */
-export interface RefineWorkflows {
-  base: Workflow;
-  refiner: Workflow;
-  upscaler?: Workflow;
-  faces?: Workflow;
-}
-
-/** One image the pipeline produced and saved. */
-export interface SavedStage {
-  variation: number;
-  seed: number;
-  record: ManifestStage;
-  /** The PNG as downloaded (for the contact sheet). */
-  bytes: Uint8Array;
-}
+export type { ChainJob, RefineWorkflows, Saved, SavedStage } from './chainTypes.js';
 
 export interface RefinePipelineContext {
   client: InvokeAIClient;
   workflows: RefineWorkflows;
-  settings: RefineSettings;
+  bindings: StageBindings;
+  jobs: readonly ChainJob[];
+  /** Chains run at once. */
+  concurrency: number;
+  /** The run's output directory (batch runs write into a folder per prompt). */
   out: OutputDir;
   progress: ProgressView;
+  events: EventSink;
   /** Options of every run (timeouts). */
   runOptions?: RunOptions;
   /** Runs one workflow. @default runWorkflow */
@@ -72,120 +41,120 @@ export interface RefinePipelineContext {
   onRunError?: (error: unknown, key: string) => void;
 }
 
-/** `InvokeAI`'s seed range (`SEED_MAX = 2**32 - 1`); variation seeds wrap around inside it. */
-export const SEED_LIMIT = 2 ** 32;
+export { SEED_LIMIT, passSchedule } from './refineSettings.js';
 
-/** The strength of each of `passes` progressive passes: the default schedule, cut or extended with its last value. */
-export function passSchedule(passes: number): number[] {
-  const base = [...DEFAULT_STRENGTH_SCHEDULE];
-  return Array.from({ length: passes }, (_, i) => base[Math.min(i, base.length - 1)]!);
-}
-
-/** Row/file key of a stage: `base`, `refined-2`, `refined-pass-3`, `refined-2-pass-3`, `upscaled`, … */
+/** File stem of a stage: `base`, `refined-2`, `refined-pass-3`, `refined-2-pass-3`, `upscaled`, … */
 export function stageKey(stage: ManifestStageName, variation: number | null, pass?: number): string {
   return `${stage}${variation === null ? '' : `-${variation}`}${pass === undefined ? '' : `-pass-${pass}`}`;
 }
 
-/** The row keys known before anything runs (adaptive passes are added as they happen). */
-export function plannedKeys(settings: RefineSettings): string[] {
-  const keys: string[] = [];
-  for (let v = 1; v <= settings.variations; v++) {
-    const vk = settings.variations > 1 ? v : null;
-    keys.push(stageKey('base', vk));
-    if (settings.passes !== undefined) for (let p = 1; p <= settings.passes; p++) keys.push(stageKey('refined', vk, p));
-    else if (settings.adaptive === undefined) keys.push(stageKey('refined', vk));
-    if (settings.upscale) keys.push(stageKey('upscaled', vk));
-    if (settings.enhanceFace) keys.push(stageKey('face_enhanced', vk));
-  }
-  return keys;
+/** Progress row (and run.json key) of a stage of a chain: the stage key, behind `NNN/` in batch runs. */
+export function rowKey(job: ChainJob, key: string): string {
+  return job.prompt ? `${String(job.prompt.index).padStart(3, '0')}/${key}` : key;
+}
+
+/** The row keys of a chain known before it runs (adaptive passes are added as they happen). */
+export function plannedKeys(job: ChainJob): string[] {
+  const s = job.settings;
+  const vk = s.variations > 1 ? job.variation : null;
+  const keys = [stageKey('base', vk)];
+  if (s.passes !== undefined) for (let p = 1; p <= s.passes; p++) keys.push(stageKey('refined', vk, p));
+  else if (s.adaptive === undefined) keys.push(stageKey('refined', vk));
+  if (s.upscale) keys.push(stageKey('upscaled', vk));
+  if (s.enhanceFace) keys.push(stageKey('face_enhanced', vk));
+  return keys.map((k) => rowKey(job, k));
 }
 
 /**
- * The whole `refine` job: per variation (seed, seed+1, …; `concurrency` chains at once)
+ * The whole `refine` job: every chain (prompt × seed; `concurrency` at once) runs
  * base → refine (one pass, progressive passes, or adaptive passes) → upscale? → faces?, every
  * image downloaded and written to the output directory as soon as its stage completes.
  * Unsubscribing cancels the work in flight on the server (the operators cancel their queue items).
  */
 export function refinePipeline(ctx: RefinePipelineContext): Observable<SavedStage> {
-  const { settings } = ctx;
-  return range(1, settings.variations).pipe(mergeMap((v) => variationChain(ctx, v), settings.concurrency));
+  return from(ctx.jobs).pipe(mergeMap((job) => chainOf(ctx, job), ctx.concurrency));
 }
 
-function variationChain(ctx: RefinePipelineContext, variation: number): Observable<SavedStage> {
-  const { client, workflows, settings } = ctx;
-  const vk = settings.variations > 1 ? variation : null;
-  const seed = (settings.seed + variation - 1) % SEED_LIMIT;
+function chainOf(ctx: RefinePipelineContext, job: ChainJob): Observable<SavedStage> {
+  const { client, workflows, bindings, settings, params } = { ...ctx, ...job };
+  const vk = settings.variations > 1 ? job.variation : null;
   const run = ctx.run ?? runWorkflow;
-  // Which row a queue item belongs to: results are matched to their row by item id.
+  // Which stage a queue item belongs to: results are matched to their row by item id.
   const keyOfItem = new Map<number, string>();
   const passInfo = new Map<number, { pass: number; quality?: number }>();
+  const where = { ...(job.prompt ? { prompt: job.prompt.index } : {}), variation: job.variation };
 
   const tracked = (keyFor: () => string): RunWorkflowFn => (c, workflow, options) =>
     defer(() => {
       const key = keyFor();
-      ctx.progress.add(key);
-      ctx.progress.submitting(key);
+      const row = rowKey(job, key);
+      ctx.progress.add(row);
+      ctx.progress.submitting(row);
       return run(c, workflow, options).pipe(
         tap({
           next: (event) => {
-            if (event.type === 'enqueued') for (const id of event.item_ids) keyOfItem.set(id, key);
-            ctx.progress.event(key, event);
+            if (event.type === 'enqueued') {
+              for (const id of event.item_ids) keyOfItem.set(id, key);
+              ctx.events.emit('progress', { key: row, ...where, state: 'enqueued', batch_id: event.batch_id, item_ids: event.item_ids });
+            } else if (event.type === 'started') {
+              ctx.events.emit('progress', { key: row, ...where, state: 'started', item_id: event.item_id });
+            }
+            ctx.progress.event(row, event);
           },
-          error: (error: unknown) => ctx.onRunError?.(error, key),
+          error: (error: unknown) => ctx.onRunError?.(error, row),
         }),
       );
     });
 
   const common = { runOptions: ctx.runOptions };
+  const dir$ = defer(() => (job.prompt ? ctx.out.subdir(job.prompt.folder) : Promise.resolve(ctx.out)));
   const save = (stage: ManifestStageName): OperatorFunction<StageOutput, Saved> =>
-    concatMap((output) => saveStage(ctx, output, stage, keyOfItem, passInfo, variation, seed));
+    concatMap((output) => dir$.pipe(concatMap((dir) => saveStage(ctx, job, dir, output, stage, keyOfItem, passInfo))));
+  const refineConfig = (keyFor: () => string) => ({
+    ...common,
+    workflow: workflows.refiner,
+    binding: operatorBinding(bindings.refine) as never,
+    params: params.refine,
+    run: tracked(keyFor),
+  });
+  let kept: Saved | undefined;
 
-  const baseParams: BaseParams = {
-    prompt: settings.prompt,
-    seed,
-    steps: settings.baseSteps,
-    ...(settings.negative !== undefined ? { negative: settings.negative } : {}),
-    ...(settings.width !== undefined ? { width: settings.width } : {}),
-    ...(settings.height !== undefined ? { height: settings.height } : {}),
-  };
-  const refineParams = {
-    steps: settings.refineSteps,
-    strength: settings.refineStrength,
-    ...(settings.negative !== undefined ? { negative: settings.negative } : {}),
-  };
-
-  const refined = (input: StageOutput): Observable<Saved> => {
-    if (settings.passes !== undefined) {
+  const refined = (from: Saved): Observable<Saved> => {
+    if (params.schedule) {
       let pass = 0;
-      const { strength: _ignored, ...perPass } = refineParams;
-      const config = { ...common, workflow: workflows.refiner, params: perPass, run: tracked(() => stageKey('refined', vk, ++pass)) };
-      return of(input).pipe(progressiveRefine(client, config, passSchedule(settings.passes)), save('refined'));
+      return of(from.output).pipe(progressiveRefine(client, refineConfig(() => stageKey('refined', vk, ++pass)), params.schedule), save('refined'));
     }
     if (settings.adaptive !== undefined) {
       let pass = 0;
-      const { strength: _ignored, ...perPass } = refineParams;
-      const config = { ...common, workflow: workflows.refiner, params: perPass, run: tracked(() => stageKey('refined', vk, ++pass)) };
-      return of(input).pipe(
-        adaptiveRefine(client, config, { threshold: settings.adaptive }),
-        tap((step: AdaptiveRefineStep) => {
-          if (step.pass === 0) {
-            ctx.progress.note(`${stageKey('base', vk)}: quality ${step.quality.score.toFixed(2)} already meets ${settings.adaptive}; no refinement needed`);
-          } else if (step.ok) {
-            passInfo.set(step.item_id, { pass: step.pass, quality: step.quality.score });
-          }
-        }),
-        filter((step) => step.pass > 0),
-        save('refined'),
-      );
+      return adaptiveStage({
+        client,
+        config: refineConfig(() => stageKey('refined', vk, ++pass)),
+        threshold: settings.adaptive,
+        maxStrength: params.maxStrength!,
+        from,
+        save: save('refined'),
+        passInfo,
+        label: rowKey(job, stageKey('refined', vk)),
+        baseRow: rowKey(job, stageKey('base', vk)),
+        note: (text) => ctx.progress.note(text),
+        events: ctx.events,
+        where,
+        onKept: (s) => (kept = s),
+      });
     }
-    const config = { ...common, workflow: workflows.refiner, params: refineParams, run: tracked(() => stageKey('refined', vk)) };
-    return of(input).pipe(refine(client, config), save('refined'));
+    return of(from.output).pipe(refine(client, refineConfig(() => stageKey('refined', vk))), save('refined'));
   };
 
   const upscaled = (input: StageOutput): Observable<Saved> =>
     settings.upscale && workflows.upscaler
       ? of(input).pipe(
-          upscale(client, { ...common, workflow: workflows.upscaler, params: { scale: settings.upscaleFactor }, run: tracked(() => stageKey('upscaled', vk)) }),
+          upscale(client, {
+            ...common,
+            workflow: workflows.upscaler,
+            binding: operatorBinding(bindings.upscale) as never,
+            params: params.upscale,
+            run: tracked(() => stageKey('upscaled', vk)),
+          }),
           save('upscaled'),
         )
       : EMPTY;
@@ -196,24 +165,26 @@ function variationChain(ctx: RefinePipelineContext, variation: number): Observab
           enhanceFaces(client, {
             ...common,
             workflow: workflows.faces,
-            params: settings.faceStrength !== undefined ? { strength: settings.faceStrength } : {},
+            binding: operatorBinding(bindings.faces) as never,
+            params: params.faces,
             run: tracked(() => stageKey('face_enhanced', vk)),
           }),
           save('face_enhanced'),
         )
       : EMPTY;
 
-  return of(baseParams).pipe(
-    generateBase(client, { ...common, workflow: workflows.base, run: tracked(() => stageKey('base', vk)) }),
+  // The prompt's values are shared by its variations; each chain sends its own seed.
+  const baseInput = ('seed' in params.base ? { ...params.base, seed: job.seed } : params.base) as unknown as BaseParams;
+  return of(baseInput).pipe(
+    generateBase(client, { ...common, workflow: workflows.base, binding: operatorBinding(bindings.base) as never, run: tracked(() => stageKey('base', vk)) }),
     save('base'),
-    andThenLast((last) => refined(last.output)),
-    andThenLast((last) => upscaled(last.output)),
-    andThenLast((last) => faces(last.output)),
+    andThenLast((last) => refined(last)),
+    // Adaptive refinement continues from the best-scoring image, not necessarily the last one.
+    andThenLast((last) => upscaled((kept ?? last).output)),
+    andThenLast((last) => faces((last.record.stage === 'upscaled' ? last : (kept ?? last)).output)),
     map(({ output: _output, ...saved }): SavedStage => saved),
   );
 }
-
-type Saved = SavedStage & { output: StageOutput };
 
 /**
  * Emits every value of the source, then what `next` makes of the last one (nothing when the
@@ -232,30 +203,32 @@ function andThenLast<T>(next: (last: T) => Observable<T>): MonoTypeOperatorFunct
 
 function saveStage(
   ctx: RefinePipelineContext,
+  job: ChainJob,
+  dir: OutputDir,
   output: StageOutput,
   stage: ManifestStageName,
   keyOfItem: ReadonlyMap<number, string>,
   passInfo: ReadonlyMap<number, { pass: number; quality?: number }>,
-  variation: number,
-  seed: number,
 ): Observable<Saved> {
   if (!output.ok) {
     // Stages run with onError 'throw', so this cannot happen; fail loudly rather than save an input as output.
     throw output.error instanceof Error ? output.error : new Error(`${stage} failed`);
   }
-  const key = keyOfItem.get(output.item_id) ?? stageKey(stage, ctx.settings.variations > 1 ? variation : null);
+  const key = keyOfItem.get(output.item_id) ?? stageKey(stage, job.settings.variations > 1 ? job.variation : null);
+  const row = rowKey(job, key);
   // The server's image name is only ever used to ask the server for the bytes; the file name is ours.
-  const file = `${key}.png`;
+  const name = `${key}.png`;
+  const file = job.prompt ? `${job.prompt.folder}/${name}` : name;
   return ctx.client.images.download(output.imageName).pipe(
     concatMap((bytes) =>
-      from(ctx.out.write(file, bytes)).pipe(
-        map((): Saved => {
+      from(dir.write(name, bytes)).pipe(
+        map((path): Saved => {
           const size = pngSize(bytes);
-          ctx.progress.done(key, output.timings.durationMs, file);
+          ctx.progress.done(row, output.timings.durationMs, file);
           const info = passInfo.get(output.item_id);
           const pass = info?.pass ?? (key.includes('-pass-') ? Number(key.slice(key.lastIndexOf('-') + 1)) : undefined);
           const record: ManifestStage = {
-            key,
+            key: row,
             stage,
             file,
             imageName: output.imageName,
@@ -270,7 +243,24 @@ function saveStage(
             ...(pass !== undefined ? { pass } : {}),
             ...(info?.quality !== undefined ? { quality: info.quality } : {}),
           };
-          return { variation, seed, record, bytes, output };
+          ctx.events.emit('result', {
+            key: row,
+            ...(job.prompt ? { prompt: job.prompt.index } : {}),
+            variation: job.variation,
+            seed: job.seed,
+            stage,
+            ...(pass !== undefined ? { pass } : {}),
+            file,
+            path,
+            item_id: output.item_id,
+            batch_id: output.batch_id,
+            image_name: output.imageName,
+            width: size.width,
+            height: size.height,
+            duration_ms: output.timings.durationMs,
+            params: output.params,
+          });
+          return { chain: job.chain, variation: job.variation, seed: job.seed, record, bytes, output };
         }),
       ),
     ),

@@ -16,7 +16,7 @@ import { fakeClient, fakeQueueItem } from '../../support/fakeClient.js';
 import { fakeIo } from '../fakeCliIo.js';
 
 const workflow = (name: string) => fileURLToPath(new URL(`../../../data/workflows/${name}.json`, import.meta.url));
-const readJson = (path: string) => JSON.parse(readFileSync(path, 'utf8')) as { nodes: { id: string; data: { type: string } }[] };
+const readJson = (path: string) => JSON.parse(readFileSync(path, 'utf8')) as { nodes: { id: string; data: { type: string; label?: string } }[] };
 
 let tmp: string;
 beforeAll(() => {
@@ -25,20 +25,21 @@ beforeAll(() => {
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe('invokeai-rx run', () => {
-  it('runs sdxl_base.json with --set values and downloads its output as <node id>-1.png', async () => {
+  it('runs sdxl_base.json with --set values and downloads its output as <node label>-<item id>-1.png', async () => {
     const out = join(tmp, 'base');
     const io = fakeIo(tmp);
     const code = await runCli(['run', workflow('sdxl_base'), '--set', '0=a red fox', '--set', '5=64', '--set', 'Height=48', '--out', out], io);
     expect(io.stderr()).toBe('');
     expect(code).toBe(0);
-    // The gallery output of sdxl_base is its l2i node.
+    // The gallery output of sdxl_base is its l2i node; the embedded emulator's first queue item is 1.
     const l2i = readJson(workflow('sdxl_base')).nodes.find((node) => node.data.type === 'l2i')!;
-    expect(readdirSync(out)).toEqual([`${l2i.id}-1.png`]);
-    const image = decode(readFileSync(join(out, `${l2i.id}-1.png`)));
+    const stem = l2i.data.label ? l2i.data.label.replace(/[^A-Za-z0-9_-]+/g, '_') : l2i.id;
+    expect(readdirSync(out)).toEqual([`${stem}-1-1.png`]);
+    const image = decode(readFileSync(join(out, `${stem}-1-1.png`)));
     expect([image.width, image.height]).toEqual([64, 48]);
     // The printed paths are the files.
     const printed = io.stdout().split('\n').filter((l) => l.endsWith('.png'));
-    expect(printed).toEqual([join('.', 'base', `${l2i.id}-1.png`)]);
+    expect(printed).toEqual([join('.', 'base', `${stem}-1-1.png`)]);
     expect(io.stdout()).toContain('sdxl_base: done');
   });
 
@@ -120,13 +121,15 @@ describe('invokeai-rx run', () => {
     });
     expect(io.stderr()).toBe('');
     expect(code).toBe(0);
-    expect(readdirSync(out).sort()).toEqual(['up-1.png', 'up-2.png', 'up_2-1.png']);
+    expect(readdirSync(out).sort()).toEqual(['up-1-1.png', 'up-1-2.png', 'up_2-1-1.png']);
     expect(readdirSync(join(tmp, 'names'))).toEqual(['out']);
   });
 
-  it('outputFileNames numbers images per node and keeps stems unique', () => {
+  it('outputFileNames: <label or node id>-<item id>-<n>.png, numbered per node, stems kept unique', () => {
     const mk = (nodeId: string, n: number) => ({ nodeId, nodeType: 'l2i', isIntermediate: false, imageNames: Array.from({ length: n }, (_, i) => `${nodeId}${i}`), boardId: null, boardInputIndex: null });
-    expect(outputFileNames([mk('a b', 2), mk('a/b', 1), mk('', 1)]).map((f) => f.file)).toEqual(['a_b-1.png', 'a_b-2.png', 'a_b_2-1.png', 'output-1.png']);
+    expect(outputFileNames([mk('a b', 2), mk('a/b', 1), mk('', 1)], 7).map((f) => f.file)).toEqual(['a_b-7-1.png', 'a_b-7-2.png', 'a_b_2-7-1.png', 'output-7-1.png']);
+    const labels: Record<string, string> = { n1: 'Final Image', n2: '  ' };
+    expect(outputFileNames([mk('n1', 1), mk('n2', 1)], 12, (id) => labels[id]).map((f) => f.file)).toEqual(['Final_Image-12-1.png', 'n2-12-1.png']);
   });
 
   it('usage errors exit 2', async () => {
