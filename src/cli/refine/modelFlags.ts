@@ -64,7 +64,11 @@ export function setModelByName(
     throw new UsageError(`${flag} '${wanted}': ${error.message.replace(/\s*\n\s*/g, ' ')}`);
   }
   // The library ranks by fit; a flag must not put a model of another kind into the stage.
-  if (!fits(chosen)) throw new UsageError(`${flag} ${describe(chosen)} does not fit the ${stage} workflow, which takes ${what} models`);
+  if (!fits(chosen)) {
+    const candidates = models.filter(fits).map((m) => m.name);
+    const list = candidates.length ? `installed ${what} models: ${candidates.join(', ')}` : `the server has no ${what} model`;
+    throw new UsageError(`${flag} ${describe(chosen)} does not fit the ${stage} workflow, which takes ${what} models; ${list}`);
+  }
   const value = { key: chosen.key, hash: chosen.hash, name: chosen.name, base: chosen.base, type: chosen.type };
   if ('form' in target) return workflow.set(input.index, value);
   return workflow.withNodeValues([{ nodeId: input.nodeId, fieldName: input.fieldName, value }]);

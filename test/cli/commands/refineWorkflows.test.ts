@@ -157,15 +157,16 @@ describe('refine model flags', () => {
   });
 
   it('an unknown name lists the installed candidates of that kind', async () => {
-    expect(await refused(['a fox', '--base-model', 'sdxl-turbo'])).toBe(
-      "invokeai-rx refine: --base-model 'sdxl-turbo' is not installed on the server; installed sdxl/main models: " +
-        'juggernautXL_v9Rundiffusionphoto2, sdxlUnstableDiffusers_v11Rundiffusion, sdxlUnstableDiffusers_v9DIVINITYMACHINE, stable-diffusion-xl-base-1.0',
+    const line = await refused(['a fox', '--base-model', 'sdxl-turbo']);
+    expect(line).toMatch(/^invokeai-rx refine: --base-model 'sdxl-turbo': Model "sdxl-turbo" \(sdxl\/main\) .* is not installed/);
+    expect(line).toContain(
+      'installed sdxl/main models: juggernautXL_v9Rundiffusionphoto2, sdxlUnstableDiffusers_v11Rundiffusion, sdxlUnstableDiffusers_v9DIVINITYMACHINE, stable-diffusion-xl-base-1.0',
     );
   });
 
   it('a model of another kind is refused with the candidates', async () => {
     expect(await refused(['a fox', '--refiner-model', 'stable-diffusion-xl-base-1.0'])).toMatch(
-      /^invokeai-rx refine: --refiner-model 'stable-diffusion-xl-base-1\.0' does not fit the refine workflow's model input \(sdxl-refiner\/main\): .*; installed sdxl-refiner\/main models: stable-diffusion-xl-refiner-1\.0$/,
+      /^invokeai-rx refine: --refiner-model stable-diffusion-xl-base-1\.0 \(sdxl\/main, key [^)]+\) does not fit the refine workflow, which takes sdxl-refiner\/main models; installed sdxl-refiner\/main models: stable-diffusion-xl-refiner-1\.0$/,
     );
   });
 
@@ -174,7 +175,7 @@ describe('refine model flags', () => {
     const server = await startEmulator({ models: [...DEFAULT_MODELS, twin], timing: { msPerStep: 1, msPerNode: 0 } });
     try {
       const line = await refused(['a fox', '--base-model', 'stable-diffusion-xl-base-1.0'], server);
-      expect(line).toMatch(/^invokeai-rx refine: --base-model 'stable-diffusion-xl-base-1\.0' is ambiguous: .*key twin-key-0001.*; pass the key instead$/);
+      expect(line).toMatch(/^invokeai-rx refine: --base-model 'stable-diffusion-xl-base-1\.0': .* matches 2 installed models \(.*key twin-key-0001\)\. Set the input by the model's key instead\.$/);
       expect(line).toContain(`key ${model('stable-diffusion-xl-base-1.0').key}`);
     } finally {
       await server.close();
