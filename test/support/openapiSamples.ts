@@ -110,7 +110,10 @@ export function openApiSamples(doc: { components: { schemas: Record<string, Sche
     // Required but undeclared (pydantic lists `output_meta` so on the output classes): any value.
     for (const key of required) if (!(key in out)) out[key] = null;
     if (s.additionalProperties && typeof s.additionalProperties === 'object' && !deep && mode !== 'minimal') {
-      out.key_1 = value(s.additionalProperties, mode, depth + 1);
+      // Keys may be constrained too (`propertyNames`: a map keyed by an enum).
+      const names = s.propertyNames ? resolve(s.propertyNames) : undefined;
+      const key = names?.enum?.[0] ?? names?.const ?? 'key_1';
+      out[key] = value(s.additionalProperties, mode, depth + 1);
     }
     // Records (additionalProperties with a schema) take only entries of their value type.
     if (mode === 'extras' && s.additionalProperties === undefined) out[EXTRA_FIELD] = { added: true };
