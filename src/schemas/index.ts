@@ -76,3 +76,4 @@ export {
   type SubModelType,
 } from './model.js';
 export { zAppVersion, type AppVersion } from './app.js';
+export { openEnum, type OpenEnum, type ZodOpenEnum } from './openEnum.js';
