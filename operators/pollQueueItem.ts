@@ -16,11 +16,12 @@ import {
   timer,
 } from 'rxjs';
 import type { InvokeAIClient } from '../src/client/types.js';
+import { warningsOf } from '../src/client/warnings.js';
 import { QueueItemCanceledError } from '../src/errors/QueueItemCanceledError.js';
 import { QueueItemFailedError } from '../src/errors/QueueItemFailedError.js';
 import { type PhaseClocks, deadlineError, dueDeadlines, nextDeadline } from '../src/run/phaseDeadlines.js';
 import type { RunTimeouts } from '../src/run/types.js';
-import type { SessionQueueItem } from '../src/schemas/queue.js';
+import { type SessionQueueItem, zQueueItemStatus } from '../src/schemas/queue.js';
 
 export interface PollQueueItemConfig {
   /** Poll cadence in ms (`GET /queue/{q}/i/{id}`; a poll never overlaps the previous one). */
@@ -55,6 +56,8 @@ interface PollState {
  * - `completed` is emitted, then the stream completes.
  * - `failed` errors with `QueueItemFailedError` (the server's `error_type`, `error_message`,
  *   `error_traceback` and the failing workflow node); `canceled` with `QueueItemCanceledError`.
+ * - A status this library does not know (a newer server's) is not terminal: the item is still
+ *   watched within the limits, and the client's `onWarning` hears of it once.
  * - A limit in `timeout` errors with `RunTimeoutError` (`phase`: `queued`, `running`, `stalled`
  *   or `total`). The item is only watched, never canceled: cancel it yourself, or use
  *   `runWorkflow`, which owns its items and cancels them.
@@ -81,6 +84,19 @@ export function pollQueueItem(client: InvokeAIClient, itemId: number, config: Po
 
   return defer(() => {
     const subscribedAt = scheduler.now();
+    let warned = false;
+    const noteUnknown = (item: SessionQueueItem) => {
+      if (warned || zQueueItemStatus.isKnown(item.status)) return;
+      warned = true;
+      warningsOf(client)({
+        kind: 'unknown-status',
+        item_id: item.item_id,
+        status: item.status,
+        message:
+          `queue item ${item.item_id} has status ${JSON.stringify(item.status)}, which this library does not know; ` +
+          'pollQueueItem treats it as unfinished and keeps polling (within its limits).',
+      });
+    };
     const item$ = timer(0, interval, scheduler).pipe(
       exhaustMap(() => client.queue.getItem(itemId)),
       distinctUntilChanged((a, b) => a.status === b.status && (a.status_sequence ?? null) === (b.status_sequence ?? null)),
@@ -92,7 +108,10 @@ export function pollQueueItem(client: InvokeAIClient, itemId: number, config: Po
         (st: PollState, item: SessionQueueItem | null) => {
           if (item && item.status !== st.status) {
             const at = scheduler.now();
-            if (item.status !== 'pending' && st.runningSince === null) st.runningSince = at;
+            noteUnknown(item);
+            // An unknown status is a change (for `stalled`) but not a start: it may be a queued state.
+            const started = zQueueItemStatus.isKnown(item.status) && item.status !== 'pending';
+            if (started && st.runningSince === null) st.runningSince = at;
             st.status = item.status;
             st.lastChange = at;
           }

@@ -266,6 +266,12 @@ export {
   type QueueItemsRetriedEvent,
 } from './schemas/events.js';
 
+// Tolerant reader: open enums, server-side read schemas, reader warnings
+export { openEnum, type OpenEnum, type ZodOpenEnum } from './schemas/openEnum.js';
+export { zServerBatch, zServerGraph } from './schemas/graph.js';
+export type { KnownQueueItemStatus } from './schemas/queue.js';
+export { consoleWarning, type ReaderWarning, type WarningHandler, type WarningIssue } from './client/warnings.js';
+
 // errors/index.ts
 export {
   AmbiguousLabelError,

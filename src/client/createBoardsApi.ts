@@ -5,12 +5,17 @@ import type { HttpContext } from '../http/HttpContext.js';
 import { request$ } from '../http/request.js';
 import { retryDelay } from '../http/retry.js';
 import { type BoardDTO, zAddImagesToBoardResult, zBoardDTO } from '../schemas/board.js';
+import { keepValidEntries, zEntries } from './keepValidEntries.js';
 import type { BoardsApi } from './types.js';
+import { consoleWarning } from './warnings.js';
 
 /** `/api/v1/boards`, `/api/v1/board_images`. */
 export function createBoardsApi(ctx: HttpContext): BoardsApi {
+  const warn = ctx.warn ?? consoleWarning;
   const listAll = (): Observable<BoardDTO[]> =>
-    request$(ctx, { method: 'GET', path: '/api/v1/boards/', query: { all: true }, schema: zBoardDTO.array() });
+    request$(ctx, { method: 'GET', path: '/api/v1/boards/', query: { all: true }, schema: zEntries }).pipe(
+      map((entries) => keepValidEntries(entries, zBoardDTO, 'boards.listAll', warn, 'board_id')),
+    );
 
   const create = (boardName: string): Observable<BoardDTO> =>
     request$(ctx, { method: 'POST', path: '/api/v1/boards/', query: { board_name: checkBoardName(boardName) }, schema: zBoardDTO });
@@ -64,8 +69,8 @@ export function createBoardsApi(ctx: HttpContext): BoardsApi {
       request$(ctx, {
         method: 'GET',
         path: `/api/v1/boards/${encodeURIComponent(checkBoardId(boardId))}/image_names`,
-        schema: zImageNames,
-      }),
+        schema: zEntries,
+      }).pipe(map((entries) => keepValidEntries(entries, z.string(), 'boards.imageNames', warn))),
     addImage: (boardId, imageName) =>
       request$(ctx, {
         method: 'POST',
@@ -79,8 +84,6 @@ export function createBoardsApi(ctx: HttpContext): BoardsApi {
       request$(ctx, { method: 'DELETE', path: '/api/v1/board_images/', json: { image_name: imageName } }),
   };
 }
-
-const zImageNames = z.array(z.string());
 
 /** A failure after which the server may or may not have acted on the request. */
 function isAmbiguous(error: unknown): boolean {

@@ -8,6 +8,7 @@ import { createImagesApi } from './createImagesApi.js';
 import { createModelsApi } from './createModelsApi.js';
 import { createQueueApi } from './createQueueApi.js';
 import type { EventsApi, InvokeAIClient } from './types.js';
+import { consoleWarning } from './warnings.js';
 
 /**
  * Creates a client for one InvokeAI server. Nothing is sent until a method's Observable is
@@ -30,15 +31,19 @@ export function createInvokeAIClient(options: InvokeAIClientConfig): InvokeAICli
   }
   // Called on its global: browsers throw "Illegal invocation" for a detached window.fetch.
   const fetchImpl = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
-  const ctx: HttpContext = { config, fetch: fetchImpl, token: tokens.token, setToken: tokens.setToken };
+  const warn = options.onWarning ?? consoleWarning;
+  const ctx: HttpContext = { config, fetch: fetchImpl, token: tokens.token, setToken: tokens.setToken, warn };
 
-  const rawEvents = createEventsApi({ config, token: tokens.token, socketFactory: options.socketFactory });
+  const rawEvents = createEventsApi({ config, token: tokens.token, socketFactory: options.socketFactory, warn });
   // close() ends every stream handed out so far; the shared socket closes when its last
   // subscriber leaves. Streams subscribed afterwards open a new socket.
   const close$ = new Subject<void>();
   const events: EventsApi = {
     on: (event) => rawEvents.on(event).pipe(takeUntil(close$)),
     connected$: rawEvents.connected$.pipe(takeUntil(close$)),
+    get invalidCount() {
+      return rawEvents.invalidCount;
+    },
   };
 
   return {
@@ -50,5 +55,6 @@ export function createInvokeAIClient(options: InvokeAIClientConfig): InvokeAICli
     app: createAppApi(ctx),
     events,
     close: () => close$.next(),
+    warn,
   };
 }

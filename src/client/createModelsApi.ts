@@ -1,8 +1,14 @@
 import { map } from 'rxjs';
 import type { HttpContext } from '../http/HttpContext.js';
 import { request$ } from '../http/request.js';
-import { zModelsList } from '../schemas/model.js';
+import * as z from 'zod';
+import { zModelConfig } from '../schemas/model.js';
+import { keepValidEntries, zEntries } from './keepValidEntries.js';
 import type { ModelsApi } from './types.js';
+import { consoleWarning } from './warnings.js';
+
+/** `ModelsList`, its entries read one by one. */
+const zModelEntries = z.looseObject({ models: zEntries });
 
 /** `/api/v2/models`. */
 export function createModelsApi(ctx: HttpContext): ModelsApi {
@@ -16,7 +22,7 @@ export function createModelsApi(ctx: HttpContext): ModelsApi {
           model_type: filter.type,
           model_name: filter.name,
         },
-        schema: zModelsList,
-      }).pipe(map((list) => list.models)),
+        schema: zModelEntries,
+      }).pipe(map((list) => keepValidEntries(list.models, zModelConfig, 'models.list', ctx.warn ?? consoleWarning, 'key'))),
   };
 }

@@ -18,7 +18,9 @@ import {
   zSessionQueueItem,
   zSessionQueueItemSummary,
 } from '../schemas/queue.js';
+import { keepValidEntries, zEntries } from './keepValidEntries.js';
 import type { QueueApi } from './types.js';
+import { consoleWarning } from './warnings.js';
 
 /** The server's limit for `items_by_ids` / `item_summaries_by_ids`. */
 const MAX_IDS_PER_REQUEST = 1000;
@@ -164,10 +166,10 @@ export function createQueueApi(ctx: HttpContext): QueueApi {
             method: 'POST',
             path: path('/items_by_ids'),
             json: { item_ids: part },
-            schema: zSessionQueueItem.array(),
+            schema: zEntries,
             // A read: sending it twice changes nothing.
             idempotent: true,
-          }),
+          }).pipe(map((entries) => keepValidEntries(entries, zSessionQueueItem, 'queue.getItems', ctx.warn ?? consoleWarning, 'item_id'))),
         ),
       ).pipe(reduce((all, part) => all.concat(part), [] as SessionQueueItem[]));
     },

@@ -13,6 +13,7 @@ import type { ModelConfig } from '../schemas/model.js';
 import type { AppVersion, SetupStatus } from '../schemas/app.js';
 import type { InvokeEventMap } from '../schemas/events.js';
 import type { RetryOptions } from '../http/retry.js';
+import type { WarningHandler } from './warnings.js';
 
 /**
  * Every method returns a cold Observable: nothing is sent until it is subscribed, each
@@ -117,6 +118,12 @@ export interface EventsApi {
    * Replays the latest value. Subscribing opens the socket like {@link on}.
    */
   readonly connected$: Observable<boolean>;
+  /**
+   * How many socket events were dropped because their payload failed validation (each one is
+   * also reported, rate-limited, as an `invalid-events` warning). Present on clients made by
+   * `createInvokeAIClient`.
+   */
+  readonly invalidCount?: number;
 }
 
 export interface ClientOptions {
@@ -135,6 +142,12 @@ export interface ClientOptions {
    * run falls back to polling). @default socket.io-client's `io`
    */
   socketFactory?: SocketFactory | null;
+  /**
+   * Receives what the client tolerated instead of failing (a tolerant reader): list entries it
+   * dropped, queue statuses it does not know, socket events it could not read.
+   * @default prints each warning with `console.warn`
+   */
+  onWarning?: WarningHandler;
 }
 
 /** Minimal socket.io client surface the library needs. */
@@ -175,4 +188,9 @@ export interface InvokeAIClient {
   readonly events: EventsApi;
   /** Closes the socket (if open). HTTP calls keep working. */
   close(): void;
+  /**
+   * Reports a tolerated oddity through the client's `onWarning` (runs use it for statuses they do
+   * not know). Optional so that composed clients need not route it; those warn on the console.
+   */
+  readonly warn?: WarningHandler;
 }

@@ -2,7 +2,9 @@ import { BehaviorSubject, NEVER, Observable, ReplaySubject, Subject, Subscriptio
 import type { EventsApi, ResolvedClientConfig, SocketFactory, SocketLike } from '../client/types.js';
 import { AuthError } from '../errors/AuthError.js';
 import { type InvokeEventMap, type InvokeEventName, invokeEventSchemas } from '../schemas/events.js';
+import { type WarningHandler, consoleWarning } from '../client/warnings.js';
 import { defaultSocketFactory } from './defaultSocketFactory.js';
+import { invalidEventWarnings } from './invalidEventWarnings.js';
 
 /** What the events layer needs from its client. */
 export interface EventsContext {
@@ -14,6 +16,8 @@ export interface EventsContext {
    * @default socket.io-client's `io` ({@link defaultSocketFactory})
    */
   readonly socketFactory?: SocketFactory | null;
+  /** Receives the rate-limited `invalid-events` warnings. @default the console */
+  readonly warn?: WarningHandler;
 }
 
 /** {@link EventsApi} plus connection diagnostics. */
@@ -28,6 +32,8 @@ export interface InvokeEventsApi extends EventsApi {
   readonly errors$: Observable<Error>;
   /** How many events were dropped because their payload did not match its schema. */
   readonly droppedEvents: number;
+  /** Same as {@link droppedEvents} (the name `EventsApi` uses). */
+  readonly invalidCount: number;
 }
 
 /** Pause before reconnecting after the server ended the session (socket.io's own first delay). */
@@ -47,7 +53,8 @@ interface Connection {
  * - `subscribe_queue {queue_id}` is emitted on **every** connect, reconnects included (the server
  *   forgets room membership with the old connection); `connected$` turns `true` right after.
  * - Payloads are validated at the boundary with the schemas in `schemas/events.ts`; an invalid
- *   payload is dropped and counted ({@link InvokeEventsApi.droppedEvents}), never thrown.
+ *   payload is dropped, counted ({@link InvokeEventsApi.droppedEvents}) and reported as a
+ *   rate-limited `invalid-events` warning, never thrown.
  * - The token goes in the handshake `auth` and, for transports that allow headers, as
  *   `Authorization: Bearer`.
  *
@@ -58,15 +65,15 @@ export function createEventsApi(ctx: EventsContext): InvokeEventsApi {
   const factory = ctx.socketFactory === undefined ? defaultSocketFactory : ctx.socketFactory;
   const errors$ = new Subject<Error>();
   let droppedEvents = 0;
+  const reportInvalid = invalidEventWarnings(ctx.warn ?? consoleWarning);
 
   if (factory === null) {
     return {
       on: () => NEVER,
       connected$: of(false),
       errors$: errors$.asObservable(),
-      get droppedEvents() {
-        return droppedEvents;
-      },
+      droppedEvents: 0,
+      invalidCount: 0,
     };
   }
 
@@ -138,7 +145,10 @@ export function createEventsApi(ctx: EventsContext): InvokeEventsApi {
             const listener = (payload: unknown) => {
               const parsed = schema.safeParse(payload);
               if (parsed.success) subscriber.next(parsed.data);
-              else droppedEvents += 1;
+              else {
+                droppedEvents += 1;
+                reportInvalid(event, parsed.error.issues);
+              }
             };
             socket.on(event, listener);
             return () => socket.off(event, listener);
@@ -155,6 +165,9 @@ export function createEventsApi(ctx: EventsContext): InvokeEventsApi {
     ),
     errors$: errors$.asObservable(),
     get droppedEvents() {
+      return droppedEvents;
+    },
+    get invalidCount() {
       return droppedEvents;
     },
   };

@@ -1,4 +1,5 @@
 import type { ResolvedClientConfig } from '../client/types.js';
+import type { WarningHandler } from '../client/warnings.js';
 
 /** What every request needs from its client; created once by `createInvokeAIClient`. */
 export interface HttpContext {
@@ -10,6 +11,8 @@ export interface HttpContext {
   setToken(token: string): void;
   /** Source of randomness for retry jitter. @default Math.random */
   readonly random?: () => number;
+  /** Where tolerated oddities of the server's answers go. @default the console */
+  readonly warn?: WarningHandler;
 }
 
 /** A mutable token holder: the only place the token lives. */

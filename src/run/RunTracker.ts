@@ -6,7 +6,8 @@ import type {
   InvocationProgressEvent,
   InvocationStartedEvent,
 } from '../schemas/events.js';
-import type { QueueItemStatus, SessionQueueItem } from '../schemas/queue.js';
+import type { WarningHandler } from '../client/warnings.js';
+import { type KnownQueueItemStatus, type SessionQueueItem, zQueueItemStatus } from '../schemas/queue.js';
 import type { Workflow } from '../workflow/Workflow.js';
 import { type Deadline, nextDeadline } from './phaseDeadlines.js';
 import { resultOutputs } from './resultOutputs.js';
@@ -21,7 +22,8 @@ export type ItemOutcome =
 
 interface ItemState {
   readonly id: number;
-  status: QueueItemStatus;
+  /** The last status this library knows (an unknown one leaves it as it was). */
+  status: KnownQueueItemStatus;
   sequence: number | null;
   startedAt: number | null;
   /** Last sign of life (event or status change), for the `stalled` limit. */
@@ -29,10 +31,10 @@ interface ItemState {
   terminal: boolean;
 }
 
-const TERMINAL: ReadonlySet<QueueItemStatus> = new Set(['completed', 'failed', 'canceled']);
+const TERMINAL: ReadonlySet<string> = new Set<KnownQueueItemStatus>(['completed', 'failed', 'canceled']);
 
 /** Orders statuses for items without `status_sequence` (older servers): never go backwards. */
-const RANK: Record<QueueItemStatus, number> = {
+const RANK: Record<KnownQueueItemStatus, number> = {
   pending: 0,
   waiting: 1,
   in_progress: 1,
@@ -41,7 +43,8 @@ const RANK: Record<QueueItemStatus, number> = {
   canceled: 2,
 };
 
-export function isTerminalStatus(status: QueueItemStatus): boolean {
+/** `completed`, `failed` or `canceled`; a status this library does not know is never terminal. */
+export function isTerminalStatus(status: string): boolean {
   return TERMINAL.has(status);
 }
 
@@ -61,11 +64,14 @@ export class RunTracker {
   readonly #errorNodes = new Map<number, string>();
   /** Since when the run has had items waiting and none running (`queued` limit); null while one runs. */
   #waitingSince: number | null = null;
+  readonly #warn: WarningHandler | undefined;
+  #warnedUnknownStatus = false;
 
-  constructor(options: { now: () => number; timeouts?: RunTimeouts }) {
+  constructor(options: { now: () => number; timeouts?: RunTimeouts; warn?: WarningHandler }) {
     this.#now = options.now;
     this.#timeouts = { ...options.timeouts };
     this.#startedAt = this.#now();
+    this.#warn = options.warn;
   }
 
   /** Registers the enqueued items (ascending ids). */
@@ -107,10 +113,11 @@ export class RunTracker {
    * A status from an event or a poll. Returns the events it causes and whether it is a terminal
    * status the caller must confirm with the item (or, for a polled item, resolve directly).
    */
-  onStatus(itemId: number, status: QueueItemStatus, sequence: number | null | undefined): { events: RunEvent[]; terminal: boolean } {
+  onStatus(itemId: number, status: string, sequence: number | null | undefined): { events: RunEvent[]; terminal: boolean } {
     const st = this.#items.get(itemId);
     if (!st || st.terminal) return { events: [], terminal: false };
     const seq = sequence ?? null;
+    if (!zQueueItemStatus.isKnown(status)) return this.#onUnknownStatus(st, status, seq);
     if (seq !== null && st.sequence !== null) {
       if (seq < st.sequence) return { events: [], terminal: false };
       if (seq === st.sequence && status === st.status) return { events: [], terminal: false };
@@ -123,6 +130,28 @@ export class RunTracker {
     if (seq !== null) st.sequence = seq;
     if ((status === 'in_progress' || status === 'waiting') && st.startedAt === null) events.push(this.#start(st));
     return { events, terminal: TERMINAL.has(status) };
+  }
+
+  /**
+   * A status a newer server added: not terminal, not a phase change. It is a sign of life and
+   * moves the sequence on (so older statuses stay stale); the run keeps waiting within its limits.
+   */
+  #onUnknownStatus(st: ItemState, status: string, seq: number | null): { events: RunEvent[]; terminal: boolean } {
+    if (seq !== null && st.sequence !== null && seq <= st.sequence) return { events: [], terminal: false };
+    st.lastActivity = this.#now();
+    if (seq !== null) st.sequence = seq;
+    if (!this.#warnedUnknownStatus && this.#warn) {
+      this.#warnedUnknownStatus = true;
+      this.#warn({
+        kind: 'unknown-status',
+        item_id: st.id,
+        status,
+        message:
+          `queue item ${st.id} has status ${JSON.stringify(status)}, which this library does not know; ` +
+          'the run treats it as unfinished and keeps waiting (within its timeouts). Reported once per run.',
+      });
+    }
+    return { events: [], terminal: false };
   }
 
   /** An `invocation_*` event of one of the run's items. */
@@ -163,11 +192,12 @@ export class RunTracker {
   resolve(item: SessionQueueItem, workflow: Workflow | undefined): ItemOutcome {
     const st = this.#items.get(item.item_id);
     if (!st || st.terminal) return { type: 'pending' };
-    if (!TERMINAL.has(item.status)) {
-      this.onStatus(item.item_id, item.status, item.status_sequence);
+    const status = item.status;
+    if (!(zQueueItemStatus.isKnown(status) && TERMINAL.has(status))) {
+      this.onStatus(item.item_id, status, item.status_sequence);
       return { type: 'pending' };
     }
-    this.#finish(st, item.status);
+    this.#finish(st, status);
     if (item.status === 'failed') return { type: 'failed', error: new QueueItemFailedError({ item, node_id: failedNodeId(item) ?? this.#errorNodes.get(item.item_id) ?? null }) };
     if (item.status === 'canceled') return { type: 'failed', error: new QueueItemCanceledError({ item }) };
     const { outputs, images } = resultOutputs(item, workflow);
@@ -216,7 +246,7 @@ export class RunTracker {
     return { type: 'started', item_id: st.id, at };
   }
 
-  #finish(st: ItemState, status: QueueItemStatus): void {
+  #finish(st: ItemState, status: KnownQueueItemStatus): void {
     st.status = status;
     st.terminal = true;
     const running = [...this.#items.values()].some((s) => !s.terminal && s.startedAt !== null);

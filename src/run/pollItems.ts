@@ -1,4 +1,4 @@
-import { EMPTY, type Observable, type SchedulerLike, catchError, distinctUntilChanged, exhaustMap, map, of, switchMap, throwError, timer } from 'rxjs';
+import { EMPTY, type Observable, type SchedulerLike, catchError, concatMap, distinctUntilChanged, exhaustMap, from, map, of, reduce, switchMap, throwError, timer } from 'rxjs';
 import type { QueueApi } from '../client/types.js';
 import { isHttpError } from '../errors/guards.js';
 import type { SessionQueueItem } from '../schemas/queue.js';
@@ -41,18 +41,29 @@ export function isNotFound(error: unknown): boolean {
 
 /**
  * Reads the given items once: one `GET /i/{id}` for a single item (a 404 makes it missing), one
- * `items_by_ids` request for several (an id left out of the answer is missing).
+ * `items_by_ids` request for several. An id left out of that answer is read on its own: the
+ * server skips deleted items, but `getItems` also drops an entry it cannot read, and such an item
+ * is not gone.
  */
 export function readItems(queue: QueueApi, ids: readonly number[]): Observable<Polled> {
   if (ids.length === 0) return EMPTY;
-  if (ids.length === 1) {
-    const id = ids[0]!;
-    return queue.getItem(id).pipe(
-      map((item): Polled => ({ items: [item], missing: [] })),
-      catchError((error) => (isNotFound(error) ? of<Polled>({ items: [], missing: [id] }) : throwError(() => error))),
-    );
-  }
-  return queue.getItems(ids).pipe(map((items): Polled => ({ items, missing: ids.filter((id) => !items.some((i) => i.item_id === id)) })));
+  if (ids.length === 1) return readOne(queue, ids[0]!);
+  return queue.getItems(ids).pipe(
+    concatMap((items) => {
+      const absent = ids.filter((id) => !items.some((i) => i.item_id === id));
+      return from(absent).pipe(
+        concatMap((id) => readOne(queue, id)),
+        reduce((all, one): Polled => ({ items: [...all.items, ...one.items], missing: [...all.missing, ...one.missing] }), { items, missing: [] } as Polled),
+      );
+    }),
+  );
+}
+
+function readOne(queue: QueueApi, id: number): Observable<Polled> {
+  return queue.getItem(id).pipe(
+    map((item): Polled => ({ items: [item], missing: [] })),
+    catchError((error) => (isNotFound(error) ? of<Polled>({ items: [], missing: [id] }) : throwError(() => error))),
+  );
 }
 
 /**

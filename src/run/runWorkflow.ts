@@ -1,5 +1,6 @@
 import { BehaviorSubject, EMPTY, Observable, Subject, Subscription, concat, concatMap, defer, map, of, takeWhile } from 'rxjs';
 import type { InvokeAIClient } from '../client/types.js';
+import { warningsOf } from '../client/warnings.js';
 import { EnqueueError } from '../errors/EnqueueError.js';
 import type { EnqueueBatchResult } from '../schemas/queue.js';
 import { type RunStage, cancelUnfinished } from './cancelUnfinished.js';
@@ -67,7 +68,7 @@ export function runWorkflow(client: InvokeAIClient, input: RunInput, options: Ru
   return new Observable<RunEvent>((subscriber) => {
     const now = () => scheduler.now();
     const { batch, batchId, workflow, generatedOrigin } = prepareBatch(input, options);
-    const tracker = new RunTracker({ now, timeouts: options.timeouts });
+    const tracker = new RunTracker({ now, timeouts: options.timeouts, warn: warningsOf(client) });
     const follow = followItems({ queue: client.queue, tracker, workflow, itemErrors: settings.itemErrors, now });
     const subscriptions = new Subscription();
     const signals = new Subject<Signal>();

@@ -1,7 +1,8 @@
 import * as z from 'zod';
+import { openEnum } from './openEnum.js';
 
-/** `BoardVisibility` (multi-user servers). */
-export const zBoardVisibility = z.enum(['private', 'shared', 'public']);
+/** `BoardVisibility` (multi-user servers); open: a newer server may add one. */
+export const zBoardVisibility = openEnum(['private', 'shared', 'public']);
 export type BoardVisibility = z.infer<typeof zBoardVisibility>;
 
 /** `BoardDTO`. Plain object: unknown fields are stripped. */

@@ -26,13 +26,24 @@ export const zGraph = z.object({
 });
 export type Graph = z.infer<typeof zGraph>;
 
+/** A graph as the server sends it: `nodes` and `edges` have server defaults, so a body may omit them. */
+export const zServerGraph = zGraph.extend({
+  nodes: zGraph.shape.nodes.default({}),
+  edges: zGraph.shape.edges.default([]),
+});
+
+/** `ImageField`. */
+const zImageField = z.object({ image_name: z.string() });
+/** `VideoField`. */
+const zVideoField = z.object({ video_name: z.string() });
+
 /** `BatchDataType`: what a batch datum may substitute into a node field. */
 export const zBatchItem = z.union([
   z.string(),
   z.number(),
-  z.object({ image_name: z.string() }),
-  z.object({ video_id: z.string() }),
-  z.array(z.unknown()),
+  zImageField,
+  zVideoField,
+  z.array(z.union([z.string(), z.number(), zImageField, zVideoField])),
 ]);
 
 /** One server-side substitution list: `items[i]` goes into `nodes[node_path][field_name]` of session i. */
@@ -54,6 +65,12 @@ export const zBatch = z.object({
   runs: z.number().int().min(1).default(1),
 });
 export type Batch = z.input<typeof zBatch>;
+
+/** A batch as the server echoes it (`EnqueueBatchResult.batch`): server defaults may be left out. */
+export const zServerBatch = zBatch.extend({
+  graph: zServerGraph,
+  data: z.array(z.array(zBatchDatum.extend({ items: zBatchDatum.shape.items.default([]) }))).nullish(),
+});
 
 /** Request body of `POST /api/v1/queue/{queue_id}/enqueue_batch`. */
 export const zEnqueueBatchBody = z.object({ batch: zBatch, prepend: z.boolean().default(false) });

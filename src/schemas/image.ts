@@ -1,11 +1,12 @@
 import * as z from 'zod';
+import { openEnum } from './openEnum.js';
 
 /** `ImageCategory`: `general` = outputs; `user` = uploads; `mask`/`control`/`other` = special purpose. */
-export const zImageCategory = z.enum(['general', 'mask', 'control', 'user', 'other']);
+export const zImageCategory = openEnum(['general', 'mask', 'control', 'user', 'other']);
 export type ImageCategory = z.infer<typeof zImageCategory>;
 
 /** `ResourceOrigin`: `internal` = made by a node, `external` = uploaded. */
-export const zResourceOrigin = z.enum(['internal', 'external']);
+export const zResourceOrigin = openEnum(['internal', 'external']);
 export type ResourceOrigin = z.infer<typeof zResourceOrigin>;
 
 /**

@@ -76,3 +76,4 @@ export {
   type SubModelType,
 } from './model.js';
 export { zAppVersion, zSetupStatus, type AppVersion, type SetupStatus } from './app.js';
+export { openEnum, type OpenEnum, type ZodOpenEnum } from './openEnum.js';

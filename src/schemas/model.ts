@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { openEnum } from './openEnum.js';
 
 /**
  * One of the server's 124 `AnyModelConfig` classes. Loose on purpose: only the fields every config
@@ -26,8 +27,8 @@ export type ModelConfig = z.infer<typeof zModelConfig>;
 export const zModelsList = z.object({ models: z.array(zModelConfig) });
 export type ModelsList = z.infer<typeof zModelsList>;
 
-/** `SubModelType`. */
-export const zSubModelType = z.enum([
+/** `SubModelType`; open, like every server enum. */
+export const zSubModelType = openEnum([
   'unet',
   'transformer',
   'transformer_2',

@@ -1,13 +1,19 @@
 import * as z from 'zod';
-import { zBatch, zGraph } from './graph.js';
+import { zServerBatch, zServerGraph } from './graph.js';
+import { openEnum } from './openEnum.js';
 
 // `GET /queue/{q}/i/{id}` serializes with `response_model_exclude_none`, so every nullable field
 // may also be missing: they are all `.nullish()`. Item-level objects are loose so that fields a
 // newer server adds survive parsing (they are data a caller may want to log).
 
-/** `QUEUE_ITEM_STATUS`. Terminal: `completed`, `failed`, `canceled`. */
-export const zQueueItemStatus = z.enum(['pending', 'in_progress', 'waiting', 'completed', 'failed', 'canceled']);
+/**
+ * `QUEUE_ITEM_STATUS`. Terminal: `completed`, `failed`, `canceled`. Open: a status a newer server
+ * adds is kept as a string, and is neither terminal nor running for this library.
+ */
+export const zQueueItemStatus = openEnum(['pending', 'in_progress', 'waiting', 'completed', 'failed', 'canceled']);
 export type QueueItemStatus = z.infer<typeof zQueueItemStatus>;
+/** A status this library knows how to act on. */
+export type KnownQueueItemStatus = (typeof zQueueItemStatus.known)[number];
 
 /** One batch substitution applied to a queue item. */
 export const zNodeFieldValue = z.object({
@@ -27,8 +33,8 @@ export type InvocationOutput = z.infer<typeof zInvocationOutput>;
  */
 export const zGraphExecutionState = z.looseObject({
   id: z.string(),
-  graph: zGraph,
-  execution_graph: zGraph,
+  graph: zServerGraph,
+  execution_graph: zServerGraph,
   executed: z.array(z.string()).optional(),
   executed_history: z.array(z.string()).optional(),
   /** Keyed by prepared node id. */
@@ -109,7 +115,7 @@ export const zEnqueueBatchResult = z.object({
   queue_id: z.string(),
   enqueued: z.number().int(),
   requested: z.number().int(),
-  batch: zBatch,
+  batch: zServerBatch,
   priority: z.number().int(),
   item_ids: z.array(z.number().int()),
 });

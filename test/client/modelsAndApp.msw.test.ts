@@ -1,7 +1,7 @@
 import { HttpResponse, http } from 'msw';
 import { lastValueFrom } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { SchemaError } from '../../src/errors/SchemaError.js';
+import type { ReaderWarning } from '../../src/client/warnings.js';
 import { modelConfig } from '../support/builders.js';
 import { BASE_URL, testClient, useMswServer } from '../support/msw.js';
 
@@ -29,12 +29,15 @@ describe('models', () => {
     expect(search).toBe(expected);
   });
 
-  it('a config missing `key` → SchemaError naming models.0.key', async () => {
+  it('a config missing `key` is dropped with a warning naming the entry and `key`; the others are kept', async () => {
     const { key: _key, ...broken } = modelConfig();
-    server.use(http.get(`${BASE_URL}/api/v2/models/`, () => HttpResponse.json({ models: [broken] })));
-    const failed = lastValueFrom(testClient().models.list());
-    await expect(failed).rejects.toBeInstanceOf(SchemaError);
-    await expect(failed).rejects.toThrow('at models.0.key');
+    server.use(http.get(`${BASE_URL}/api/v2/models/`, () => HttpResponse.json({ models: [broken, modelConfig({ name: 'ok' })] })));
+    const warnings: ReaderWarning[] = [];
+    const models = await lastValueFrom(testClient({ onWarning: (w) => warnings.push(w) }).models.list());
+    expect(models.map((m) => m.name)).toEqual(['ok']);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatchObject({ kind: 'dropped-entry', source: 'models.list', index: 0, issues: [{ path: 'key' }] });
+    expect(warnings[0]!.message).toMatch(/models\.list: dropped entry 0 of 2.*key: /);
   });
 });
 

@@ -2,6 +2,7 @@ import { firstValueFrom, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { createEventsApi } from '../../src/events/createEventsApi.js';
 import { isAuthError } from '../../src/errors/guards.js';
+import type { ReaderWarning } from '../../src/client/warnings.js';
 import type { InvokeEventMap } from '../../src/schemas/events.js';
 import { FAKE_CONFIG } from '../support/fakeClient.js';
 import { fakeEvent, fakeSocketServer } from '../support/fakeSocket.js';
@@ -9,12 +10,14 @@ import { fakeEvent, fakeSocketServer } from '../support/fakeSocket.js';
 function setup(options: { token?: string; basePath?: string; autoConnect?: boolean } = {}) {
   const server = fakeSocketServer({ autoConnect: options.autoConnect ?? true });
   let token = options.token;
+  const warnings: ReaderWarning[] = [];
   const api = createEventsApi({
     config: { ...FAKE_CONFIG, basePath: options.basePath ?? '', hasToken: token !== undefined },
     token: () => token,
     socketFactory: server.factory,
+    warn: (w) => warnings.push(w),
   });
-  return { server, api, setToken: (t: string) => (token = t) };
+  return { server, api, warnings, setToken: (t: string) => (token = t) };
 }
 
 const status = fakeEvent.statusChanged({ item_id: 3, status: 'in_progress', status_sequence: 1 });
@@ -92,8 +95,8 @@ describe('createEventsApi', () => {
     expect(server.sockets).toHaveLength(2);
   });
 
-  it('delivers valid payloads and drops (and counts) invalid ones', () => {
-    const { server, api } = setup();
+  it('delivers valid payloads (unknown statuses kept), drops, counts and reports invalid ones', () => {
+    const { server, api, warnings } = setup();
     const seen: InvokeEventMap['queue_item_status_changed'][] = [];
     const sub = api.on('queue_item_status_changed').subscribe((e) => seen.push(e));
     const socket = server.current!;
@@ -101,10 +104,14 @@ describe('createEventsApi', () => {
     socket.serverEmit('queue_item_status_changed', { ...status, item_id: 'three' });
     socket.serverEmit('queue_item_status_changed', { ...status, status: 'exploded' });
     socket.serverEmit('queue_item_status_changed', { ...status, future_field: [1, 2] });
-    expect(seen).toHaveLength(2);
+    expect(seen.map((e) => e.status)).toEqual(['in_progress', 'exploded', 'in_progress']);
     expect(seen[0]).toEqual(status);
-    expect((seen[1] as Record<string, unknown>).future_field).toEqual([1, 2]);
-    expect(api.droppedEvents).toBe(2);
+    expect((seen[2] as Record<string, unknown>).future_field).toEqual([1, 2]);
+    expect(api.droppedEvents).toBe(1);
+    expect(api.invalidCount).toBe(1);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatchObject({ kind: 'invalid-events', event: 'queue_item_status_changed', count: 1, total: 1 });
+    expect(warnings[0]!.message).toContain('item_id');
     sub.unsubscribe();
   });
 

@@ -78,13 +78,23 @@ describe('pollItems', () => {
       });
     });
 
-    it('several ids: one items_by_ids request; ids left out of the answer are missing', () => {
+    it('several ids: one items_by_ids request; an id left out is read alone, and missing on a 404', () => {
       scheduler.run(({ cold, expectObservable }) => {
         const eight = fakeQueueItem({ item_id: 8, status: 'completed' });
-        const client = fakeClient({ queue: { getItems: () => cold('--x|', { x: [eight] }) } });
-        expectObservable(readItems(client.queue, [8, 9])).toBe('--p|', { p: { items: [eight], missing: [9] } });
+        const client = fakeClient({ queue: { getItems: () => cold('--x|', { x: [eight] }), getItem: () => cold('-#', undefined, notFound) } });
+        expectObservable(readItems(client.queue, [8, 9])).toBe('---(p|)', { p: { items: [eight], missing: [9] } });
         scheduler.flush();
         expect(client.callsTo('queue.getItems')).toEqual([[[8, 9]]]);
+        expect(client.callsTo('queue.getItem')).toEqual([[9]]);
+      });
+    });
+
+    it('several ids: an id left out that the server still has (an entry getItems dropped) is not missing', () => {
+      scheduler.run(({ cold, expectObservable }) => {
+        const eight = fakeQueueItem({ item_id: 8, status: 'completed' });
+        const nine = fakeQueueItem({ item_id: 9, status: 'in_progress' });
+        const client = fakeClient({ queue: { getItems: () => cold('-x|', { x: [eight] }), getItem: () => cold('-y|', { y: nine }) } });
+        expectObservable(readItems(client.queue, [8, 9])).toBe('---(p|)', { p: { items: [eight, nine], missing: [] } });
       });
     });
 
@@ -100,7 +110,7 @@ describe('pollItems', () => {
     it('reads the unfinished items on each tick, never two reads at once', () => {
       scheduler.run(({ cold, expectObservable }) => {
         const one = fakeQueueItem({ item_id: 1, status: 'in_progress' });
-        const client = fakeClient({ queue: { getItems: () => cold('-------x|', { x: [one] }) } });
+        const client = fakeClient({ queue: { getItems: () => cold('-------x|', { x: [one] }), getItem: () => cold('#', undefined, notFound) } });
         // Ticks at 0, 5, 10 (no socket): the read from 0 answers at 7, so the tick at 5 is skipped.
         const polled$ = pollItems(client.queue, of(false), () => [1, 2], { interval: 100, intervalWithoutSocket: 5, scheduler });
         expectObservable(polled$, '^ 11ms !').toBe('7ms p', { p: { items: [one], missing: [2] } });
