@@ -8,7 +8,7 @@ export { refine, type RefineConfig, type RefineItem, type RefineParams } from '.
 export { upscale, type UpscaleConfig, type UpscaleItem, type UpscaleParams } from './upscale.js';
 export { enhanceFaces, type EnhanceFacesConfig, type FacesItem, type FacesParams } from './enhanceFaces.js';
 export { enhanceRegion, type EnhanceRegionConfig, type MaskInput, type RegionItem, type RegionParams } from './enhanceRegion.js';
-export { cleanup, type CleanupOptions } from './cleanup.js';
+export { cleanup, type CleanupLeftover, type CleanupOptions } from './cleanup.js';
 
 // Compositions
 export { fullPipeline, type FullPipelineConfig } from './fullPipeline.js';
