@@ -7,8 +7,12 @@ import { BUNDLED_WORKFLOWS, bundledWorkflowsDir } from '../bundledWorkflows.js';
 import type { CliIo } from '../cliIo.js';
 import type { CliCommand } from '../command.js';
 import { describeFailure, manifestError } from '../describeFailure.js';
+import { ServerUnresponsiveError } from '../errors/ServerUnresponsiveError.js';
+import { finishedWithFailures } from '../failureSummary.js';
 import { type CommandOutcome, exitCode } from '../exitCode.js';
 import { processInterrupts, type InterruptSource } from '../interrupts.js';
+import { bounded, graceUntil } from '../limits/bounded.js';
+import { clientLimits, runTimeouts } from '../limits/runLimits.js';
 import { formatSeconds } from '../output/indexHtml.js';
 import { OutputDir } from '../output/OutputDir.js';
 import type { RunManifest } from '../output/runManifest.js';
@@ -17,6 +21,7 @@ import { parseArgsOrUsage } from '../parseArgsOrUsage.js';
 import { ProgressView } from '../progress/ProgressView.js';
 import { manifestParameters } from '../refine/manifestParameters.js';
 import { parseRefineArgs, REFINE_USAGE } from '../refine/parseRefineArgs.js';
+import { isolateChain, type ChainFailure } from '../refine/isolateChain.js';
 import { plannedKeys, refinePipeline, SEED_LIMIT, type RefineSettings, type RefineWorkflows } from '../refine/refinePipeline.js';
 import { openServer, type ServerDeps, type ServerSession } from '../serverSession.js';
 
@@ -33,6 +38,8 @@ export interface RefineDeps extends ServerDeps {
   columns?: number;
   /** Clock. @default Date.now */
   now?: () => number;
+  /** How long an interrupted or failed set-up may take to wind down before the command exits. @default 2000 ms */
+  setupGraceMs?: number;
 }
 
 /** Runs `invokeai-rx refine`; resolves to the exit code. */
@@ -63,7 +70,8 @@ export async function refineMain(argv: readonly string[], io: CliIo, deps: Refin
   });
   const errorKeys = new WeakMap<object, string>();
   const keyOf = (error: unknown) => (typeof error === 'object' && error !== null ? errorKeys.get(error) : undefined);
-  const saved: ReportImage[] = [];
+  let saved: ReportImage[] = [];
+  const failures: ChainFailure[] = [];
   let session: ServerSession | undefined;
   let settings: RefineSettings | undefined;
   let out: OutputDir | undefined;
@@ -74,7 +82,9 @@ export async function refineMain(argv: readonly string[], io: CliIo, deps: Refin
     const job$ = defer(() => {
       const started = prepare();
       setup = started;
-      return started;
+      // A server that accepts connections and never answers must not hold set-up for the
+      // request timeout times every retry.
+      return bounded(started, a.limits.connect, () => new ServerUnresponsiveError({ server: session?.url ?? server, timeoutMs: a.limits.connect }));
     }).pipe(
       switchMap((workflows) =>
         refinePipeline({
@@ -83,11 +93,22 @@ export async function refineMain(argv: readonly string[], io: CliIo, deps: Refin
           settings: settings!,
           out: out!,
           progress,
-          ...(a.timeoutSeconds !== undefined ? { runOptions: { timeouts: { total: a.timeoutSeconds * 1000 } } } : {}),
+          runOptions: { timeouts: runTimeouts(a.limits) },
           ...(deps.runWorkflow ? { run: deps.runWorkflow } : {}),
           onRunError: (error, key) => {
             if (typeof error === 'object' && error !== null) errorKeys.set(error, key);
           },
+          isolate: (variation, seed, chain) =>
+            isolateChain(chain, {
+              variation,
+              seed,
+              failures,
+              keyOf,
+              onRerun: (v, error) => {
+                progress.note(`variation ${v}: the server lost an input image (${describeFailure(error)}); making the chain again from its prompt`);
+                saved = saved.filter((s) => s.variation !== v);
+              },
+            }),
         }),
       ),
       takeUntil(interrupt$),
@@ -100,8 +121,10 @@ export async function refineMain(argv: readonly string[], io: CliIo, deps: Refin
         complete: () => done(interrupts > 0 ? { kind: 'interrupted' } : { kind: 'done' }),
       });
     });
-    // An interrupt during setup leaves it running: let it finish so that what it started is closed.
-    if (setup) await Promise.race([setup.catch(() => undefined), forced]);
+    // An interrupt during setup leaves it running: let it finish (briefly) so that what it started is closed.
+    if (setup) await Promise.race([graceUntil(deps.setupGraceMs ?? 2_000, setup), forced]);
+    for (const f of failures) progress.failed(f.key ?? `variation ${f.variation}`, describeFailure(f.error));
+    if (failures.length > 0 && outcome.kind === 'done') progress.cancelPending();
 
     if (outcome.kind === 'failed') {
       const key = keyOf(outcome.error);
@@ -128,9 +151,12 @@ export async function refineMain(argv: readonly string[], io: CliIo, deps: Refin
     await session?.close();
   }
 
-  return exitCode(io, 'refine', outcome, (error) =>
-    describeFailure(error, keyOf(error), server === 'embedded' ? undefined : (session?.url ?? server)),
-  );
+  const shownServer = server === 'embedded' ? undefined : (session?.url ?? server);
+  if (outcome.kind === 'done' && failures.length > 0) {
+    const lines = failures.map((f) => ({ what: `variation ${f.variation} (seed ${f.seed})`, reason: describeFailure(f.error, f.key, shownServer) }));
+    return finishedWithFailures(io, 'refine', settings?.variations ?? failures.length, lines);
+  }
+  return exitCode(io, 'refine', outcome, (error) => describeFailure(error, keyOf(error), shownServer));
 
   /** Reads the workflows, creates the output directory, connects, and syncs models. */
   async function prepare(): Promise<RefineWorkflows> {
@@ -152,10 +178,10 @@ export async function refineMain(argv: readonly string[], io: CliIo, deps: Refin
       faces: st.enhanceFace ? load(BUNDLED_WORKFLOWS.faces) : undefined,
     };
     out = await OutputDir.create(resolve(io.cwd, a.outputDir));
-    session = await openServer(server, token ? { token } : {}, deps);
+    session = await openServer(server, { ...(token ? { token } : {}), ...clientLimits(a.limits) }, deps);
     const size = session.embedded ? ` (embedded emulator, ${st.width}x${st.height})` : '';
     progress.note(`server: ${session.url}${size}  seed: ${st.seed}  output: ${out.path}`);
-    const models = await firstValueFrom(session.client.models.list());
+    const models = await firstValueFrom(session.setupClient.models.list());
     const sync = (wf: Workflow) => syncModels(wf, models, { byName: true });
     const workflows: RefineWorkflows = {
       base: sync(files.base),
@@ -174,8 +200,12 @@ export async function refineMain(argv: readonly string[], io: CliIo, deps: Refin
     const manifest: Omit<RunManifest, 'files'> = {
       tool: 'invokeai-rx',
       command: 'refine',
-      status: result.kind === 'done' ? 'completed' : result.kind === 'failed' ? 'failed' : 'interrupted',
+      status:
+        result.kind === 'done' ? (failures.length > 0 ? 'finished_with_failures' : 'completed') : result.kind === 'failed' ? 'failed' : 'interrupted',
       ...(result.kind === 'failed' ? { error: manifestError(result.error, keyOf(result.error)) } : {}),
+      ...(failures.length > 0
+        ? { failures: failures.map((f) => ({ ...manifestError(f.error, f.key), variation: f.variation, seed: f.seed })) }
+        : {}),
       prompt: st.prompt,
       parameters: manifestParameters(st, a),
       server: { url: session?.url ?? server, embedded: session?.embedded ?? server === 'embedded' },
@@ -189,7 +219,7 @@ export async function refineMain(argv: readonly string[], io: CliIo, deps: Refin
     } catch (error) {
       return { kind: 'failed', error };
     }
-    if (result.kind === 'done') {
+    if (result.kind === 'done' && failures.length === 0) {
       io.out(`saved ${saved.length} image${saved.length === 1 ? '' : 's'} in ${formatSeconds(finishedAt - startedAt)} to ${dir.path}\n`);
       io.out(`  contact sheet: ${join(dir.path, 'contact-sheet.png')}\n  overview:      ${join(dir.path, 'index.html')}\n`);
     } else {

@@ -51,8 +51,11 @@ export interface ManifestError {
 export interface RunManifest {
   tool: 'invokeai-rx';
   command: 'refine';
-  status: 'completed' | 'failed' | 'interrupted';
+  /** `finished_with_failures`: the run went to the end, but the chains in `failures` did not. */
+  status: 'completed' | 'finished_with_failures' | 'failed' | 'interrupted';
   error?: ManifestError;
+  /** Chains that failed while the others went on. */
+  failures?: Array<ManifestError & { variation: number; seed: number }>;
   prompt: string;
   parameters: Record<string, unknown>;
   /** The server, as origin + base path (no credentials, no query). */

@@ -22,6 +22,9 @@ export function manifestParameters(settings: RefineSettings, args: RefineArgs): 
     variations: settings.variations,
     concurrency: settings.concurrency,
     timeout_seconds: args.timeoutSeconds ?? null,
+    queue_timeout_seconds: args.limits.queued / 1000,
+    stall_timeout_seconds: args.limits.stalled / 1000,
+    retry_for_seconds: args.limits.retryFor / 1000,
     workflows: args.workflowsDir ?? 'bundled',
   };
 }

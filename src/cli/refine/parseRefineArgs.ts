@@ -1,4 +1,5 @@
 import { UsageError } from '../errors/UsageError.js';
+import { LIMIT_OPTIONS, LIMITS_USAGE, parseRunLimits, type RunLimits } from '../limits/runLimits.js';
 import { parseArgs } from '../parseArgs.js';
 import { SEED_LIMIT, type RefineSettings } from './refinePipeline.js';
 
@@ -27,11 +28,15 @@ options:
   --output-dir DIR        where images and reports go               [default: refined_outputs]
   --server URL|embedded   InvokeAI server                           [default: $INVOKEAI_URL, else embedded]
   --token T               bearer token (multi-user servers)         [default: $INVOKEAI_TOKEN]; never written
-  --timeout SECONDS       limit per stage (queue wait included)     [default: none]
+${LIMITS_USAGE}
   --workflows DIR         directory with your own exports of sdxl_base.json, sdxl_refiner.json,
                           esrgan_upscale.json, face_restore.json (same form layout as the bundled ones)
 
-Exit status: 0 done, 1 a stage or the server failed (one-line reason on stderr), 2 usage error,
+A chain (seed) that fails is recorded and the others go on; a chain whose input image the server
+lost is made again from the prompt.
+
+Exit status: 0 done, 1 the run could not start or the server failed (one-line reason on stderr),
+2 usage error, 3 finished with failures (summary on stderr, details in run.json),
 130 interrupted (Ctrl-C cancels the queued and running work on the server first).
 `;
 
@@ -53,7 +58,6 @@ const VALUES = [
   'output-dir',
   'server',
   'token',
-  'timeout',
   'workflows',
 ] as const;
 
@@ -66,11 +70,13 @@ export interface RefineArgs extends Omit<RefineSettings, 'seed'> {
   token?: string;
   timeoutSeconds?: number;
   workflowsDir?: string;
+  /** Timeouts and the retry budget (ms). */
+  limits: RunLimits;
 }
 
 /** Parses and checks a `refine` command line. @throws UsageError */
 export function parseRefineArgs(argv: readonly string[]): RefineArgs | 'help' {
-  const args = parseArgs(argv, { flags: FLAGS, repeatable: VALUES });
+  const args = parseArgs(argv, { flags: FLAGS, repeatable: [...VALUES, ...LIMIT_OPTIONS] });
   if (args.flags.has('help')) return 'help';
   if (args.positionals.length !== 1) {
     throw new UsageError(args.positionals.length === 0 ? 'expected a PROMPT' : `expected one PROMPT, got ${args.positionals.length} arguments (quote the prompt)`);
@@ -115,6 +121,7 @@ export function parseRefineArgs(argv: readonly string[]): RefineArgs | 'help' {
     variations,
     concurrency: int('concurrency', 1, 64) ?? Math.min(2, variations),
     outputDir: value('output-dir') ?? 'refined_outputs',
+    limits: parseRunLimits(args),
   };
   const optional = {
     negative: value('negative'),
@@ -125,9 +132,13 @@ export function parseRefineArgs(argv: readonly string[]): RefineArgs | 'help' {
     adaptive,
     server: value('server'),
     token: value('token'),
-    timeoutSeconds: num('timeout', (n) => n > 0, 'of seconds > 0'),
+    timeoutSeconds: parsedTimeout(args.values.get('timeout')?.at(-1)),
     workflowsDir: value('workflows'),
   };
   for (const [k, v] of Object.entries(optional)) if (v !== undefined) (parsed as unknown as Record<string, unknown>)[k] = v;
   return parsed;
+}
+
+function parsedTimeout(v: string | undefined): number | undefined {
+  return v === undefined ? undefined : Number(v);
 }

@@ -70,6 +70,8 @@ export interface RefinePipelineContext {
   run?: RunWorkflowFn;
   /** Remembers which stage row an error came from (for the one-line failure reason). */
   onRunError?: (error: unknown, key: string) => void;
+  /** Wraps each variation's chain (failure isolation); without it a failed chain ends the job. */
+  isolate?: (variation: number, seed: number, chain: () => Observable<SavedStage>) => Observable<SavedStage>;
 }
 
 /** `InvokeAI`'s seed range (`SEED_MAX = 2**32 - 1`); variation seeds wrap around inside it. */
@@ -108,7 +110,9 @@ export function plannedKeys(settings: RefineSettings): string[] {
  */
 export function refinePipeline(ctx: RefinePipelineContext): Observable<SavedStage> {
   const { settings } = ctx;
-  return range(1, settings.variations).pipe(mergeMap((v) => variationChain(ctx, v), settings.concurrency));
+  const chain = (v: number) =>
+    ctx.isolate ? ctx.isolate(v, (settings.seed + v - 1) % SEED_LIMIT, () => variationChain(ctx, v)) : variationChain(ctx, v);
+  return range(1, settings.variations).pipe(mergeMap(chain, settings.concurrency));
 }
 
 function variationChain(ctx: RefinePipelineContext, variation: number): Observable<SavedStage> {
