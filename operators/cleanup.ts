@@ -1,24 +1,11 @@
-import {
-  EMPTY,
-  Observable,
-  Subject,
-  catchError,
-  concat,
-  concatMap,
-  defer,
-  ignoreElements,
-  map,
-  merge,
-  of,
-  takeUntil,
-  tap,
-  throwError,
-  type MonoTypeOperatorFunction,
-} from 'rxjs';
+import { EMPTY, Observable, Subject, catchError, concat, defer, map, merge, takeUntil, tap, throwError, type MonoTypeOperatorFunction } from 'rxjs';
 import type { InvokeAIClient } from '../src/client/types.js';
+import { BackgroundDeletes, type CleanupLeftover } from './internal/backgroundDeletes.js';
 import { BoundedSet } from './internal/BoundedSet.js';
 import { failureOf } from './internal/failureContext.js';
 import type { StageFailure, StageOutput } from './StageResult.js';
+
+export type { CleanupLeftover } from './internal/backgroundDeletes.js';
 
 /** Configuration of {@link cleanup}. */
 export interface CleanupOptions {
@@ -38,10 +25,23 @@ export interface CleanupOptions {
    */
   failures?: Observable<StageFailure>;
   /**
-   * Called when a delete request fails. Cleanup is best effort and never fails the pipeline.
+   * Called when a delete request fails (after the client's retries). Cleanup never fails the
+   * pipeline.
    * @default ignore the error
    */
   onDeleteError?: (error: unknown, imageNames: readonly string[]) => void;
+  /**
+   * Where the images that could not be deleted are reported (a `Subject`, or any `{ next }`):
+   * failed deletes, and deletes still unanswered after `drainTimeout`. Keep them to delete later.
+   * @default not reported (only `onDeleteError` is called)
+   */
+  leftovers?: { next(leftover: CleanupLeftover): void };
+  /**
+   * How long (ms) completion (or a re-emitted error) waits for the deletes still running in the
+   * background; what is unanswered then is aborted and reported as a leftover.
+   * @default 60000
+   */
+  drainTimeout?: number;
   /**
    * How many deleted names to remember (to never delete twice) in `'passing'` mode.
    * @default 10000
@@ -51,20 +51,21 @@ export interface CleanupOptions {
 
 /**
  * Deletes the intermediate images a pipeline created, once the results that descend from them
- * have arrived, and passes every result through unchanged.
+ * have arrived, and passes every result through unchanged and at once: the deletes run in the
+ * background (retried by the client), and completion waits for them (up to `drainTimeout`).
  *
  * <span class="informal">Results flow through; the images they were made from are deleted.</span>
  *
  * ```
  * results:  --B--------R(B)---------U(B,R)----|
  * cleanup(client)
- * output:   --B--------R------------U---------|
- * deletes:             [B]          [R]
+ * output:   --B--------R------------U-----------|   (completes once [R] is answered)
+ * deletes:             [B]--        [R]--
  * ```
  *
  * What is deleted comes from the results' lineage: a result's `created` lists the ancestors this
  * pipeline created. When a result passes, those ancestors are intermediates (the result itself is
- * final) and are deleted with one `images.deleteMany` before the result is emitted. Images the
+ * final) and are deleted with one `images.deleteMany` while the result goes on. Images the
  * pipeline did not create (user inputs, fallbacks of them) are never deleted, nor is any result's
  * own image unless a later result descends from it. When a stage fails with `onError: 'throw'`,
  * the failed input's intermediates are deleted before the error is re-emitted; failures of
@@ -101,97 +102,70 @@ export function cleanup<T extends StageOutput>(client: InvokeAIClient, options: 
   }
   const memory = options.memory ?? 10_000;
   if (!(Number.isInteger(memory) && memory > 0)) throw new TypeError(`cleanup: memory must be a positive integer, got ${memory}.`);
+  const drainTimeout = options.drainTimeout ?? 60_000;
+  if (!(typeof drainTimeout === 'number' && drainTimeout >= 0)) {
+    throw new TypeError(`cleanup: drainTimeout must be a number of ms >= 0, got ${String(drainTimeout)}.`);
+  }
 
   return (source) =>
     // A hand-written Observable because teardown order matters: the source is unsubscribed first,
     // so the stages can report the inputs they abandon, and only then are failures ignored.
     new Observable<T>((subscriber) => {
       const deleted = new BoundedSet<string>(memory);
-      const inflight = new Set<string>();
       const pending = new Set<string>();
       let tornDown = false;
+      const deletes = new BackgroundDeletes(client, (leftover) => {
+        if (leftover.reason === 'failed') options.onDeleteError?.(leftover.error, leftover.imageNames);
+        options.leftovers?.next(leftover);
+      });
 
-      const fresh = (names: readonly string[]) =>
-        [...new Set(names)].filter((n) => !deleted.has(n) && !inflight.has(n));
-
-      const delete$ = (names: readonly string[]): Observable<never> => {
-        if (names.length === 0) return EMPTY;
-        return defer(() => {
-          for (const n of names) inflight.add(n);
-          return client.images.deleteMany(names);
-        }).pipe(
-          tap(() => {
-            for (const n of names) {
-              inflight.delete(n);
-              deleted.add(n);
-            }
-          }),
-          catchError((error: unknown) => {
-            for (const n of names) inflight.delete(n);
-            options.onDeleteError?.(error, names);
-            return EMPTY;
-          }),
-          ignoreElements(),
-        );
-      };
-
-      // Nobody waits for these (the subscriber is gone), so they are not tracked as in flight.
-      const fireAndForget = (names: readonly string[]) => {
-        const todo = fresh(names);
-        if (todo.length === 0) return;
+      // Each name is sent once: a failed delete is a leftover, not retried here (the client did).
+      const startDeleting = (names: readonly string[]) => {
+        const todo = [...new Set(names)].filter((n) => !deleted.has(n));
         for (const n of todo) deleted.add(n);
-        client.images.deleteMany(todo).subscribe({ error: (error: unknown) => options.onDeleteError?.(error, todo) });
+        deletes.start(todo);
       };
 
-      const handleFailure = (failure: StageFailure): Observable<never> => {
-        if (when === 'complete') {
-          for (const n of failure.created) pending.add(n);
-          return EMPTY;
-        }
-        return delete$(fresh(failure.created));
+      const handle = (created: readonly string[]) => {
+        if (when === 'complete') for (const n of created) pending.add(n);
+        else startDeleting(created);
       };
 
-      const handleResult = (value: T): Observable<T> => {
-        if (when === 'complete') {
-          for (const n of value.created) pending.add(n);
-          return of(value);
-        }
-        return concat(delete$(fresh(value.created)), of(value));
-      };
+      const finish$ = (extra: readonly string[] = []) =>
+        defer(() => {
+          startDeleting([...pending, ...extra]);
+          pending.clear();
+          return deletes.drain(drainTimeout);
+        });
 
       // Seen only after teardown began: failures of inputs abandoned by unsubscribing.
       const lateFailures = options.failures?.subscribe((failure) => {
-        if (tornDown) fireAndForget(failure.created);
+        if (tornDown) startDeleting(failure.created);
       });
 
       const sourceDone$ = new Subject<void>();
       const failure$ = options.failures
         ? options.failures.pipe(
             takeUntil(sourceDone$),
-            map((failure) => ({ failure })),
+            tap((failure) => handle(failure.created)),
           )
         : EMPTY;
       const result$ = source.pipe(
-        tap({ complete: () => sourceDone$.next(), error: () => sourceDone$.next() }),
-        map((value) => ({ value })),
+        tap({ next: (value) => handle(value.created), complete: () => sourceDone$.next(), error: () => sourceDone$.next() }),
       );
 
-      const main = merge(failure$, result$)
+      const main = merge(failure$.pipe(map(() => undefined)), result$.pipe(map((value) => ({ value }))))
         .pipe(
-          concatMap((task) => ('failure' in task ? handleFailure(task.failure) : handleResult(task.value))),
-          (out$) => concat(out$, defer(() => delete$(fresh([...pending])))),
-          catchError((error: unknown) => {
-            // Deletions cut off by the error are redone with the failed input's intermediates.
-            const stuck = [...inflight];
-            inflight.clear();
-            const todo = fresh([...stuck, ...pending, ...(failureOf(error)?.created ?? [])]);
-            return concat(delete$(todo), throwError(() => error));
-          }),
+          (out$) => concat(out$, finish$()),
+          // The failed input's intermediates are deleted (and waited for) before the error arrives.
+          catchError((error: unknown) => concat(finish$(failureOf(error)?.created ?? []), throwError(() => error))),
         )
         // A separate subscription (not `subscribe(subscriber)`, which would hand the outer
         // subscriber's own teardown to the chain) so that the teardown below runs first.
         .subscribe({
-          next: (value) => subscriber.next(value),
+          next: (task) => {
+            if (task) subscriber.next(task.value);
+          },
           error: (error: unknown) => subscriber.error(error),
           complete: () => subscriber.complete(),
         });
@@ -200,11 +174,10 @@ export function cleanup<T extends StageOutput>(client: InvokeAIClient, options: 
         tornDown = true;
         main.unsubscribe();
         lateFailures?.unsubscribe();
-        // Unsubscribed mid-way: deletions cut off, and what 'complete' mode still holds, are sent
-        // without waiting (nobody is listening any more).
-        const stuck = [...inflight];
-        inflight.clear();
-        fireAndForget([...stuck, ...pending]);
+        // Unsubscribed mid-way: what 'complete' mode still holds is sent; deletes already running
+        // go on without anyone waiting for them (their failures are still reported).
+        startDeleting([...pending]);
+        pending.clear();
       };
     });
 }

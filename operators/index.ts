@@ -15,7 +15,7 @@ export {
   type RegionOutput,
   type RegionParams,
 } from './enhanceRegion.js';
-export { cleanup, type CleanupOptions } from './cleanup.js';
+export { cleanup, type CleanupLeftover, type CleanupOptions } from './cleanup.js';
 
 // Compositions
 export { fullPipeline, type FullPipelineConfig, type FullPipelineOutput } from './fullPipeline.js';

@@ -24,7 +24,8 @@ export function describeFailure(error: unknown, key?: string, server?: string): 
   }
   if (isQueueItemCanceledError(error)) return `${where}${oneLine(error.message)}`;
   if (isRunTimeoutError(error)) {
-    return `${where}timed out: ${error.item_id === null ? 'the run' : `queue item ${error.item_id}`} exceeded ${error.timeout / 1000}s (${error.phase}); raise --timeout or check the server's queue`;
+    const flag = { running: '--timeout', total: '--timeout', queued: '--queue-timeout', stalled: '--stall-timeout' }[error.phase] ?? '--timeout';
+    return `${where}timed out: ${error.item_id === null ? 'the run' : `queue item ${error.item_id}`} exceeded ${error.timeout / 1000}s (${error.phase}); raise ${flag} or check the server's queue`;
   }
   if (isNetworkError(error)) {
     const cause = error.cause instanceof Error ? error.cause.message : String(error.cause ?? '');

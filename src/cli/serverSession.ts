@@ -1,9 +1,13 @@
 import { defer, finalize, firstValueFrom } from 'rxjs';
 import type { Emulator, EmulatorOptions } from '../emulator/index.js';
 import { InvokeAIClient, type ClientOptions, type QueueApi } from '../index.js';
+import { bounded } from './limits/bounded.js';
 
 /** Simulated time per denoising step of the embedded emulator: slow enough to watch progress. */
 export const EMBEDDED_MS_PER_STEP = 8;
+
+/** The retry budget of set-up requests (ms). */
+export const SETUP_RETRY_FOR = 5_000;
 
 /** How a command reaches a server, and what it may replace for tests. */
 export interface ServerDeps {
@@ -17,6 +21,11 @@ export interface ServerDeps {
 export interface ServerSession {
   /** The client every request goes through (it records the batches it enqueues). */
   readonly client: InvokeAIClient;
+  /**
+   * A client of the same server for set-up requests (listing models): its retry budget is short
+   * (`SETUP_RETRY_FOR`), so a wrong URL fails in seconds instead of being retried like a restart.
+   */
+  readonly setupClient: InvokeAIClient;
   /** The server as origin + base path: safe to print and to store (no credentials). */
   readonly url: string;
   /** Whether this command started the server itself (the embedded emulator). */
@@ -37,28 +46,33 @@ export interface ServerSession {
  */
 export async function openServer(
   server: string | undefined,
-  options: { token?: string; msPerStep?: number },
+  options: { token?: string; msPerStep?: number; retry?: ClientOptions['retry'] },
   deps: ServerDeps = {},
 ): Promise<ServerSession> {
   const createClient = deps.createClient ?? ((url, o) => InvokeAIClient.fromUrl(url, o));
   let emulator: Emulator | undefined;
-  let client: InvokeAIClient;
+  let url: string;
   if (server === undefined || server === 'embedded') {
     const start = deps.startEmulator ?? (await import('../emulator/index.js')).startEmulator;
     emulator = await start({ port: 0, timing: { msPerStep: options.msPerStep ?? EMBEDDED_MS_PER_STEP, msPerNode: 0 } });
-    client = createClient(emulator.url, {});
+    url = emulator.url;
   } else {
-    client = createClient(server, options.token ? { token: options.token } : {});
+    url = server;
   }
+  const token = emulator === undefined && options.token ? { token: options.token } : {};
+  const client = createClient(url, { ...token, ...(options.retry ? { retry: options.retry } : {}) });
+  const setupFor = Math.min(options.retry?.for ?? SETUP_RETRY_FOR, SETUP_RETRY_FOR);
+  const setupClient = createClient(url, { ...token, retry: { ...options.retry, for: setupFor } });
   const tracked = trackEnqueues(client);
-  const url = `${client.config.origin}${client.config.basePath}`;
   return {
     client: tracked.client,
-    url,
+    setupClient,
+    url: `${client.config.origin}${client.config.basePath}`,
     embedded: emulator !== undefined,
     settle: (timeoutMs = 5_000) => settle(client, tracked, timeoutMs),
     async close() {
       client.close();
+      setupClient.close();
       await emulator?.close();
     },
   };
@@ -110,10 +124,13 @@ async function settle(client: InvokeAIClient, tracker: EnqueueTracker, timeoutMs
   while (tracker.inFlight() > 0 && Date.now() < deadline) await sleep(25);
   const ids = [...tracker.batchIds];
   if (ids.length === 0) return;
+  // Every request is bounded by what is left of the deadline: a server that never answers must not
+  // hold the command (Ctrl-C) for its request timeout and retries.
+  const inTime = <T>(work: Promise<T>) => bounded(work, Math.max(0, deadline - Date.now()), () => new Error('settle deadline passed'));
   while (Date.now() < deadline) {
     try {
-      await firstValueFrom(client.queue.cancelByBatchIds(ids));
-      const statuses = await Promise.all(ids.map((id) => firstValueFrom(client.queue.getBatchStatus(id))));
+      await inTime(firstValueFrom(client.queue.cancelByBatchIds(ids)));
+      const statuses = await inTime(Promise.all(ids.map((id) => firstValueFrom(client.queue.getBatchStatus(id)))));
       if (statuses.every((s) => s.pending === 0 && s.in_progress === 0 && s.waiting === 0)) return;
     } catch {
       // The server may be gone (that is often why we are settling); nothing more can be done.

@@ -1,11 +1,12 @@
-import { type Observable, catchError, defer, map, of, retry, shareReplay, switchMap, tap, throwError, timer } from 'rxjs';
+import { EMPTY, type Observable, catchError, concat, defer, ignoreElements, map, of, shareReplay, switchMap, tap, throwError } from 'rxjs';
 import { isHttpError, isNetworkError, isRequestTimeoutError } from '../errors/guards.js';
 import * as z from 'zod';
 import type { HttpContext } from '../http/HttpContext.js';
 import { request$ } from '../http/request.js';
-import { retryDelay } from '../http/retry.js';
+import { retryWithin } from '../http/retryRequest.js';
 import { type BoardDTO, zAddImagesToBoardResult, zBoardDTO } from '../schemas/board.js';
 import { keepValidEntries, zEntries } from './keepValidEntries.js';
+import { oldestBoard } from './oldestBoard.js';
 import type { BoardsApi } from './types.js';
 import { consoleWarning } from './warnings.js';
 
@@ -23,6 +24,28 @@ export function createBoardsApi(ctx: HttpContext): BoardsApi {
   // One in-flight (or settled) lookup per name, so concurrent callers share one creation.
   const pending = new Map<string, Observable<BoardDTO>>();
 
+  const remove = (boardId: string): Observable<never> =>
+    request$(ctx, { method: 'DELETE', path: `/api/v1/boards/${encodeURIComponent(checkBoardId(boardId))}`, query: { include_images: false } }).pipe(
+      ignoreElements(),
+    );
+
+  /**
+   * "List, then create" races with other processes doing the same: after creating, the boards
+   * are listed again and the oldest of that name wins; the one made here is deleted when it lost
+   * and is still empty (with `include_images: false`, so nothing could be lost even if not).
+   */
+  const converge = (made: BoardDTO): Observable<BoardDTO> =>
+    listAll().pipe(
+      catchError(() => of([made])),
+      switchMap((boards) => {
+        const winner = oldestBoard([...boards.filter((b) => b.board_id !== made.board_id), made], made.board_name) ?? made;
+        if (winner.board_id === made.board_id) return of(made);
+        const mine = boards.find((b) => b.board_id === made.board_id) ?? made;
+        const cleanup$ = mine.image_count === 0 ? remove(made.board_id).pipe(catchError(() => EMPTY)) : EMPTY;
+        return concat(cleanup$, of(winner));
+      }),
+    );
+
   const findOrCreate = (boardName: string): Observable<BoardDTO> =>
     defer(() => {
       checkBoardName(boardName);
@@ -38,15 +61,9 @@ export function createBoardsApi(ctx: HttpContext): BoardsApi {
           }),
         );
         shared$ = defer(() => listAll()).pipe(
-          map((boards) => boards.find((b) => b.board_name === boardName)),
-          switchMap((found) => (found ? of(found) : create$)),
-          retry({
-            count: ctx.config.retry.limit,
-            delay: (error: unknown, attempt: number) =>
-              typeof error === 'object' && error !== null && ambiguous.has(error)
-                ? timer(retryDelay(attempt, error, ctx.config.retry, ctx.random))
-                : throwError(() => error),
-          }),
+          map((boards) => oldestBoard(boards, boardName)),
+          switchMap((found) => (found ? of(found) : create$.pipe(switchMap(converge)))),
+          retryWithin(ctx.config.retry, (error) => typeof error === 'object' && error !== null && ambiguous.has(error), ctx.random),
           catchError((error: unknown) => {
             // A failed lookup must not poison later calls.
             pending.delete(boardName);

@@ -1,9 +1,10 @@
-import { type Observable, catchError, concat, defer, map, of, reduce, retry, switchMap, throwError, timer } from 'rxjs';
+import { type Observable, catchError, concat, defer, map, of, reduce, switchMap, throwError } from 'rxjs';
 import { EnqueueError } from '../errors/EnqueueError.js';
 import { isHttpError, isNetworkError, isRequestTimeoutError } from '../errors/guards.js';
 import type { HttpContext } from '../http/HttpContext.js';
 import { request$ } from '../http/request.js';
-import { isRetryable, retryDelay } from '../http/retry.js';
+import { isRetryable } from '../http/retry.js';
+import { retryWithin } from '../http/retryRequest.js';
 import { type Batch, zBatch } from '../schemas/graph.js';
 import { randomUUID } from '../util/randomUUID.js';
 import {
@@ -31,7 +32,8 @@ const MAX_IDS_PER_REQUEST = 1000;
  * Enqueue is never retried blindly: the batch gets a client-chosen `batch_id`, and after an
  * ambiguous failure (connection lost after sending, 502/503/504, request timeout) the batch
  * status tells whether the server took it. Taken → the result is rebuilt from the queue;
- * not taken → the same batch is resubmitted with backoff, up to the retry limit.
+ * not taken → the same batch is resubmitted with backoff, within the retry budget. A full queue
+ * (`enqueued: 0`) is waited out the same way: nothing of the batch was taken.
  */
 export function createQueueApi(ctx: HttpContext): QueueApi {
   const path = (p: string) => `/api/v1/queue/${encodeURIComponent(ctx.config.queueId)}${p}`;
@@ -126,20 +128,20 @@ export function createQueueApi(ctx: HttpContext): QueueApi {
         retry: false,
       }).pipe(
         catchError((error: unknown) => (isAmbiguous(error) ? reconcile$(error) : throwError(() => error))),
-        retry({
-          count: policy.limit,
-          delay: (error: unknown, attempt: number) =>
-            (typeof error === 'object' && error !== null && notAccepted.has(error)) ||
-            isRetryable(error, { idempotent: false }, policy)
-              ? timer(retryDelay(attempt, error, policy, ctx.random))
-              : throwError(() => error),
-        }),
         map((result) => {
           if (result.enqueued === 0 && result.requested > 0) {
-            throw new EnqueueError({ batch_id: batchId, requested: result.requested, enqueued: 0 });
+            // A full queue (max_queue_size pending items) takes nothing: resubmitting is safe.
+            const full = new EnqueueError({ batch_id: batchId, requested: result.requested, enqueued: 0 });
+            notAccepted.add(full);
+            throw full;
           }
           return result;
         }),
+        retryWithin(
+          policy,
+          (error) => (typeof error === 'object' && error !== null && notAccepted.has(error)) || isRetryable(error, { idempotent: false }, policy),
+          ctx.random,
+        ),
       );
     });
 

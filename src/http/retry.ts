@@ -3,16 +3,29 @@ import { isHttpError, isNetworkError, isRequestTimeoutError } from '../errors/gu
 /** When and how often requests are retried. */
 export interface RetryOptions {
   /**
-   * Max number of retries after the first attempt (0 disables retrying).
-   * @default 3
+   * The retry budget in ms, counted from the first attempt of a request: transient failures are
+   * retried until this much time has passed (a restart or an overloaded proxy is waited out
+   * instead of ending a long run). 0 disables retrying.
+   * @default 300000 (5 minutes)
+   */
+  for: number;
+  /**
+   * Max number of retries after the first attempt, on top of the time budget (0 disables retrying).
+   * @default Infinity
    */
   limit: number;
   /**
-   * Statuses that are retried. 500 is not in the list: InvokeAI answers 500 for deterministic
-   * failures ("Unexpected error while …") that a retry does not fix.
-   * @default [429, 502, 503, 504]
+   * Statuses that are retried (only 429 for requests that are not idempotent).
+   * @default [429, 500, 502, 503, 504]
    */
   statusCodes: readonly number[];
+  /**
+   * Max retries per status, whatever the time budget. InvokeAI answers 500 both for a transient
+   * fault and for deterministic failures ("Unexpected error while …") that no retry fixes, so a
+   * 500 is retried a few times, not for minutes.
+   * @default { 500: 2 }
+   */
+  statusLimits: Readonly<Record<number, number>>;
   /**
    * Upper bound of one delay in ms, also for a server's `Retry-After`.
    * @default 10000
@@ -31,9 +44,14 @@ export interface RetryOptions {
   jitter: boolean;
 }
 
+/** The default retry budget: 5 minutes. */
+export const DEFAULT_RETRY_FOR = 5 * 60_000;
+
 export const DEFAULT_RETRY_OPTIONS: RetryOptions = Object.freeze({
-  limit: 3,
-  statusCodes: Object.freeze([429, 502, 503, 504]),
+  for: DEFAULT_RETRY_FOR,
+  limit: Infinity,
+  statusCodes: Object.freeze([429, 500, 502, 503, 504]),
+  statusLimits: Object.freeze({ 500: 2 }),
   backoffLimit: 10_000,
   baseDelay: 300,
   jitter: true,
@@ -80,6 +98,37 @@ export function retryDelay(
   return options.jitter ? Math.floor(random() * exponential) : exponential;
 }
 
+/** Where a request stands when an attempt has failed. */
+export interface RetryAttempt {
+  /** Number (1-based) of the retry that would come next. */
+  retry: number;
+  /** ms since the first attempt was sent. */
+  elapsed: number;
+  /** How many earlier retries followed a failure with the same HTTP status as this one. */
+  sameStatus: number;
+}
+
+/**
+ * The delay in ms before the next attempt, or `null` when the budget is spent: more than `limit`
+ * retries, the status's own limit reached, or `for` ms elapsed. A delay that would end beyond
+ * the budget is shortened to its end, so the last attempt still happens inside the budget.
+ */
+export function nextRetryDelay(
+  attempt: RetryAttempt,
+  error: unknown,
+  options: Pick<RetryOptions, 'for' | 'limit' | 'statusLimits' | 'backoffLimit' | 'baseDelay' | 'jitter'> = DEFAULT_RETRY_OPTIONS,
+  random: () => number = Math.random,
+): number | null {
+  if (attempt.retry > options.limit) return null;
+  if (isHttpError(error)) {
+    const cap = options.statusLimits[error.status];
+    if (cap !== undefined && attempt.sameStatus >= cap) return null;
+  }
+  const left = options.for - attempt.elapsed;
+  if (left <= 0) return null;
+  return Math.min(retryDelay(attempt.retry, error, options, random), left);
+}
+
 /**
  * Parses a `Retry-After` header (delay in seconds, or an HTTP date) into ms from `now`;
  * `null` when absent or unparsable. A date in the past yields 0.
@@ -97,12 +146,23 @@ export function parseRetryAfter(header: string | null | undefined, now: number =
 /** `DEFAULT_RETRY_OPTIONS` overridden by `options`, with the values checked. */
 export function resolveRetryOptions(options: Partial<RetryOptions> = {}): RetryOptions {
   const resolved: RetryOptions = { ...DEFAULT_RETRY_OPTIONS, ...options };
-  for (const key of ['limit', 'backoffLimit', 'baseDelay'] as const) {
+  for (const key of ['backoffLimit', 'baseDelay'] as const) {
     const value = resolved[key];
     if (!Number.isFinite(value) || value < 0) {
       throw new TypeError(`retry.${key} must be a finite number >= 0, got ${String(value)}.`);
     }
   }
-  if (!Number.isInteger(resolved.limit)) throw new TypeError(`retry.limit must be an integer, got ${resolved.limit}.`);
+  for (const key of ['for', 'limit'] as const) {
+    const value = resolved[key];
+    if (typeof value !== 'number' || Number.isNaN(value) || value < 0) {
+      throw new TypeError(`retry.${key} must be a number >= 0 (Infinity allowed), got ${String(value)}.`);
+    }
+  }
+  if (resolved.limit !== Infinity && !Number.isInteger(resolved.limit)) {
+    throw new TypeError(`retry.limit must be an integer or Infinity, got ${resolved.limit}.`);
+  }
+  for (const [status, cap] of Object.entries(resolved.statusLimits)) {
+    if (!Number.isInteger(cap) || cap < 0) throw new TypeError(`retry.statusLimits[${status}] must be an integer >= 0, got ${String(cap)}.`);
+  }
   return resolved;
 }

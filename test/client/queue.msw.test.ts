@@ -240,10 +240,24 @@ describe('enqueueBatch', () => {
     expect(fake.enqueueBodies).toHaveLength(0);
   });
 
-  it('enqueued: 0 (queue full) → EnqueueError', async () => {
-    fakeQueue(() => HttpResponse.json(enqueueBatchResult({ enqueued: 0, requested: 3, item_ids: [] })));
-    const failed = lastValueFrom(testClient().queue.enqueueBatch({ graph, runs: 3 }));
+  it('enqueued: 0 (queue full) for longer than the retry budget → EnqueueError', async () => {
+    const fake = fakeQueue(() => HttpResponse.json(enqueueBatchResult({ enqueued: 0, requested: 3, item_ids: [] })));
+    const failed = lastValueFrom(testClient({ retry: { for: 100 } }).queue.enqueueBatch({ graph, runs: 3 }));
     await expect(failed).rejects.toBeInstanceOf(EnqueueError);
     await expect(failed).rejects.toMatchObject({ enqueued: 0, requested: 3, message: expect.stringContaining('queue is full') });
+    // Waited out within the budget: resubmitted (the same batch), not given up at once.
+    expect(fake.enqueueBodies.length).toBeGreaterThan(1);
+    expect(new Set(fake.enqueueBodies.map((b) => b.batch.batch_id)).size).toBe(1);
+  });
+
+  it('a queue that is full, then drains, takes the batch once', async () => {
+    const fake = fakeQueue((attempt, accept) => {
+      if (attempt <= 3) return HttpResponse.json(enqueueBatchResult({ enqueued: 0, requested: 1, item_ids: [] }));
+      accept();
+      return fake.result(fake.enqueueBodies.at(-1)!);
+    });
+    const result = await lastValueFrom(testClient().queue.enqueueBatch({ graph, runs: 1 }));
+    expect(result.enqueued).toBe(1);
+    expect(fake.items.map((i) => i.batch_id)).toEqual([result.batch.batch_id]);
   });
 });

@@ -181,7 +181,14 @@ describe('request$', () => {
       await expect(lastValueFrom(request$(context({ retry: { limit: 1 } }), { method: 'GET', path: '/x' }))).rejects.toMatchObject({ status: 429, retryAfter: 0 });
     });
 
-    it.each([400, 404, 422, 500])('does not retry %i', async (status) => {
+    it('retries a persistent 500 only statusLimits[500] (2) times, not for the whole budget', async () => {
+      let count = 0;
+      server.use(http.get(`${BASE_URL}/x`, () => (count++, HttpResponse.json({ detail: 'no' }, { status: 500 }))));
+      await expect(lastValueFrom(request$(context(), { method: 'GET', path: '/x' }))).rejects.toMatchObject({ status: 500 });
+      expect(count).toBe(3);
+    });
+
+    it.each([400, 404, 422])('does not retry %i', async (status) => {
       let count = 0;
       server.use(http.get(`${BASE_URL}/x`, () => (count++, HttpResponse.json({ detail: 'no' }, { status }))));
       await expect(lastValueFrom(request$(context(), { method: 'GET', path: '/x' }))).rejects.toMatchObject({ status });

@@ -44,6 +44,35 @@ describe('retryRequest (virtual time)', () => {
     });
   });
 
+  it('with a time budget, retries until `for` ms have passed, the last delay cut to the budget', () => {
+    createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+      const error = err(503);
+      const source = cold('-#', undefined, error);
+      // Delays 10, 20, 40 (budget 50 from the first attempt): the 3rd delay is cut to 50 - 33 = 17.
+      const budget = { ...options, limit: Infinity, for: 50 };
+      expectObservable(source.pipe(retryRequest(budget, { idempotent: true }))).toBe('51ms #', undefined, error);
+      expectSubscriptions(source.subscriptions).toBe(['^!', '11ms ^!', '32ms ^!', '50ms ^!']);
+    });
+  });
+
+  it('retries a 500 at most statusLimits[500] times, whatever the budget', () => {
+    createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+      const error = err(500);
+      const source = cold('-#', undefined, error);
+      const budget = { ...options, limit: Infinity, for: 60_000, statusLimits: { 500: 1 } };
+      expectObservable(source.pipe(retryRequest(budget, { idempotent: true }))).toBe('12ms #', undefined, error);
+      expectSubscriptions(source.subscriptions).toBe(['^!', '11ms ^!']);
+    });
+  });
+
+  it('a single 500 on a read is retried and the read succeeds', () => {
+    createScheduler().run(({ cold, expectObservable }) => {
+      let attempts = 0;
+      const source = defer(() => (++attempts === 1 ? throwError(() => err(500)) : cold('-a|')));
+      expectObservable(source.pipe(retryRequest({ ...options, limit: Infinity }, { idempotent: true }))).toBe('11ms a|');
+    });
+  });
+
   it('passes values through untouched and is a no-op with limit 0', () => {
     createScheduler().run(({ cold, expectObservable }) => {
       expectObservable(cold('-a|').pipe(retryRequest({ ...options, limit: 0 }, { idempotent: true }))).toBe('-a|');

@@ -2,7 +2,7 @@ import { Subject, map } from 'rxjs';
 import type { TestScheduler } from 'rxjs/testing';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { QueueItemFailedError } from '../../src/errors/QueueItemFailedError.js';
-import { cleanup } from '../../operators/cleanup.js';
+import { cleanup, type CleanupLeftover } from '../../operators/cleanup.js';
 import { refine } from '../../operators/refine.js';
 import type { StageFailure, StageOutput, StageResult } from '../../operators/StageResult.js';
 import { fakeQueueItem } from '../support/fakeClient.js';
@@ -42,11 +42,11 @@ describe('cleanup', () => {
   const deleting = (cold: TestScheduler['createColdObservable']) =>
     stageClient({ images: { deleteMany: (names) => cold('-d|', { d: { deleted_images: [...names], affected_boards: [], failed_images: [] } }) } });
 
-  it('deletes the ancestors a result was made from before emitting it, each once, and never the result itself', () => {
+  it('emits each result at once, deletes its ancestors in the background, each once, never the result itself', () => {
     scheduler.run(({ hot, cold, expectObservable }) => {
       const client = deleting(cold);
       const source = hot('-b--r----u--|', { b: B, r: R, u: U });
-      expectObservable(source.pipe(cleanup(client))).toBe('-b----r----u|', { b: B, r: R, u: U });
+      expectObservable(source.pipe(cleanup(client))).toBe('-b--r----u--|', { b: B, r: R, u: U });
       scheduler.flush();
       expect(client.callsTo('images.deleteMany')).toEqual([[['B.png']], [['R.png']]]);
     });
@@ -99,7 +99,7 @@ describe('cleanup', () => {
         map((r: StageOutput) => r.imageName),
       );
       // B.png's refinement failed: B.png is deleted; B2.png is deleted when R8.png (its child) passes.
-      expectObservable(out).toBe('-------x--|', { x: 'R8.png' });
+      expectObservable(out).toBe('-----x----|', { x: 'R8.png' });
       scheduler.flush();
       expect(client.callsTo('images.deleteMany')).toEqual([[['B.png']], [['B2.png']]]);
     });
@@ -126,9 +126,37 @@ describe('cleanup', () => {
     scheduler.run(({ hot, cold, expectObservable }) => {
       const client = stageClient({ images: { deleteMany: () => cold('-#', undefined, new Error('503')) } });
       const out = hot('-b-r-|', { b: B, r: R }).pipe(cleanup(client, { onDeleteError: (e, names) => errors.push([e, names]) }));
-      expectObservable(out).toBe('-b--r|', { b: B, r: R });
+      expectObservable(out).toBe('-b-r-|', { b: B, r: R });
     });
     expect(errors).toEqual([[new Error('503'), ['B.png']]]);
+  });
+
+  it('a slow delete never holds a result back; completion waits for it', () => {
+    scheduler.run(({ hot, cold, expectObservable }) => {
+      const client = stageClient({
+        images: { deleteMany: (names) => cold('----------d|', { d: { deleted_images: [...names], affected_boards: [], failed_images: [] } }) },
+      });
+      // R passes at 3; its delete answers at 3 + 11 = 14: completion (source at 5) waits until then.
+      expectObservable(hot('-b-r-|', { b: B, r: R }).pipe(cleanup(client))).toBe('-b-r----------|', { b: B, r: R });
+    });
+  });
+
+  it('records what it could not delete as leftovers: failed deletes and deletes unanswered after drainTimeout', () => {
+    const leftovers: CleanupLeftover[] = [];
+    scheduler.run(({ hot, cold, expectObservable }) => {
+      const client = stageClient({
+        images: {
+          deleteMany: (names) => (names.includes('B.png') ? cold('-#', undefined, new Error('503')) : cold('-------------------d|', { d: {} as never })),
+        },
+      });
+      const out = hot('-b-r-u-|', { b: B, r: R, u: U }).pipe(cleanup(client, { leftovers: { next: (l) => leftovers.push(l) }, drainTimeout: 10 }));
+      // Completion at 7 waits at most 10 for the open delete of R.png.
+      expectObservable(out).toBe('-b-r-u-----------|', { b: B, r: R, u: U });
+    });
+    expect(leftovers).toEqual([
+      { imageNames: ['B.png'], reason: 'failed', error: new Error('503') },
+      { imageNames: ['R.png'], reason: 'timeout' },
+    ]);
   });
 
   it('empty source completes without calling the client', () => {

@@ -29,7 +29,7 @@ describe('streamingPipeline', () => {
       const refineRun = fakeRun((call) => cold('-r|', { r: completed(10, `R-${imageAt(call)}`) }));
       const stage = streamingPipeline(client, { base: { workflow: base, run: baseRun }, refiner: { workflow: refiner, run: refineRun } });
       const out = hot('-a-b-----|', { a: 'mountain', b: 'ocean' }).pipe(stage, map((r) => r.imageName));
-      expectObservable(out).toBe('--w-xy-z-|', { w: 'B1.png', x: 'R-B1.png', y: 'B2.png', z: 'R-B2.png' });
+      expectObservable(out).toBe('--wx-yz--|', { w: 'B1.png', x: 'R-B1.png', y: 'B2.png', z: 'R-B2.png' });
       scheduler.flush();
       expect(client.callsTo('images.deleteMany')).toEqual([[['B1.png']], [['B2.png']]]);
     });

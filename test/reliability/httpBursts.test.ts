@@ -143,12 +143,21 @@ describe('reliability: 5xx and 429 bursts', () => {
     expect(emu.stats.requestCount('POST', '/api/v1/images/upload')).toBe(1);
   });
 
-  it('a 500 (deterministic server failure) is reported after one attempt, not retried', async () => {
+  it('a persistent 500 (deterministic server failure) is reported after statusLimits[500] = 2 retries, not retried for the whole budget', async () => {
     emu.stats.resetStats();
-    emu.faults.httpErrors({ status: 500, count: 1, route: '/api/v1/app/version', method: 'GET' });
+    emu.faults.httpErrors({ status: 500, count: 10, route: '/api/v1/app/version', method: 'GET' });
     const outcome = await settle(lastValueFrom(client.app.version()));
+    emu.faults.clear();
     expect(!outcome.ok && isHttpError(outcome.error) && outcome.error.status).toBe(500);
-    expect(emu.stats.requestCount('GET', '/api/v1/app/version')).toBe(1);
+    expect(emu.stats.requestCount('GET', '/api/v1/app/version')).toBe(3);
+  });
+
+  it('a 500 on a non-idempotent POST (upload) is never resent', async () => {
+    emu.stats.resetStats();
+    emu.faults.httpErrors({ status: 500, count: 1, route: '/api/v1/images/upload', method: 'POST' });
+    const outcome = await settle(lastValueFrom(client.images.upload(new Uint8Array([0x89, 0x50, 0x4e, 0x47]))));
+    expect(!outcome.ok && isHttpError(outcome.error) && outcome.error.status).toBe(500);
+    expect(emu.stats.requestCount('POST', '/api/v1/images/upload')).toBe(1);
   });
 
   it('honours Retry-After: the next attempt waits at least the delay the server asked for', async () => {

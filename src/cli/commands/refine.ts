@@ -5,8 +5,12 @@ import type { RunWorkflowFn } from '../../../operators/index.js';
 import type { CliIo } from '../cliIo.js';
 import type { CliCommand } from '../command.js';
 import { describeFailure, manifestError } from '../describeFailure.js';
+import { ServerUnresponsiveError } from '../errors/ServerUnresponsiveError.js';
+import { finishedWithFailures } from '../failureSummary.js';
 import { type CommandOutcome, exitCode } from '../exitCode.js';
 import { processInterrupts, type InterruptSource } from '../interrupts.js';
+import { bounded, graceUntil } from '../limits/bounded.js';
+import { clientLimits, runTimeouts } from '../limits/runLimits.js';
 import { formatSeconds } from '../output/indexHtml.js';
 import { jsonLines, NO_EVENTS } from '../output/jsonEvents.js';
 import { OutputDir } from '../output/OutputDir.js';
@@ -17,8 +21,9 @@ import { ProgressView } from '../progress/ProgressView.js';
 import { manifestParameters } from '../refine/manifestParameters.js';
 import { setModelByName, type ModelStage } from '../refine/modelFlags.js';
 import { parseRefineArgs, REFINE_USAGE } from '../refine/parseRefineArgs.js';
+import { isolateChain, type ChainFailure } from '../refine/isolateChain.js';
 import { planRefine, type RefinePlan } from '../refine/planRefine.js';
-import { plannedKeys, refinePipeline, type RefineWorkflows, type SavedStage } from '../refine/refinePipeline.js';
+import { plannedKeys, refinePipeline, type ChainJob, type RefineWorkflows, type SavedStage } from '../refine/refinePipeline.js';
 import { openServer, type ServerDeps, type ServerSession } from '../serverSession.js';
 
 export { EMBEDDED_DEFAULT_SIZE } from '../refine/planRefine.js';
@@ -33,6 +38,8 @@ export interface RefineDeps extends ServerDeps {
   columns?: number;
   /** Clock. @default Date.now */
   now?: () => number;
+  /** How long an interrupted or failed set-up may take to wind down before the command exits. @default 2000 ms */
+  setupGraceMs?: number;
 }
 
 const WORKFLOW_OF: Readonly<Record<ModelStage, keyof RefineWorkflows>> = { base: 'base', refine: 'refiner', upscale: 'upscaler', faces: 'faces' };
@@ -67,9 +74,10 @@ export async function refineMain(argv: readonly string[], io: CliIo, deps: Refin
   });
   const errorKeys = new WeakMap<object, string>();
   const keyOf = (error: unknown) => (typeof error === 'object' && error !== null ? errorKeys.get(error) : undefined);
-  const saved: SavedStage[] = [];
+  let saved: SavedStage[] = [];
   let plan: RefinePlan | undefined;
   const modelUses: ManifestModel[] = [];
+  const failures: ChainFailure[] = [];
   let session: ServerSession | undefined;
   let out: OutputDir | undefined;
   let setup: Promise<unknown> | undefined;
@@ -82,7 +90,9 @@ export async function refineMain(argv: readonly string[], io: CliIo, deps: Refin
     const job$ = defer(() => {
       const started = prepare(p);
       setup = started;
-      return started;
+      // A server that accepts connections and never answers must not hold set-up for the
+      // request timeout times every retry.
+      return bounded(started, a.limits.connect, () => new ServerUnresponsiveError({ server: session?.url ?? p.server, timeoutMs: a.limits.connect }));
     }).pipe(
       switchMap((workflows) =>
         refinePipeline({
@@ -94,11 +104,23 @@ export async function refineMain(argv: readonly string[], io: CliIo, deps: Refin
           out: out!,
           progress,
           events,
-          ...(a.timeoutSeconds !== undefined ? { runOptions: { timeouts: { total: a.timeoutSeconds * 1000 } } } : {}),
+          runOptions: { timeouts: runTimeouts(a.limits) },
           ...(deps.runWorkflow ? { run: deps.runWorkflow } : {}),
           onRunError: (error, key) => {
             if (typeof error === 'object' && error !== null) errorKeys.set(error, key);
           },
+          isolate: (job, chain) =>
+            isolateChain(chain, {
+              label: chainLabel(job),
+              variation: job.variation,
+              seed: job.seed,
+              failures,
+              keyOf,
+              onRerun: (label, error) => {
+                progress.note(`${label}: the server lost an input image (${describeFailure(error)}); making the chain again from its prompt`);
+                saved = saved.filter((s) => s.chain !== job.chain);
+              },
+            }),
         }),
       ),
       takeUntil(interrupt$),
@@ -111,8 +133,10 @@ export async function refineMain(argv: readonly string[], io: CliIo, deps: Refin
         complete: () => done(interrupts > 0 ? { kind: 'interrupted' } : { kind: 'done' }),
       });
     });
-    // An interrupt during setup leaves it running: let it finish so that what it started is closed.
-    if (setup) await Promise.race([setup.catch(() => undefined), forced]);
+    // An interrupt during setup leaves it running: let it finish (briefly) so that what it started is closed.
+    if (setup) await Promise.race([graceUntil(deps.setupGraceMs ?? 2_000, setup), forced]);
+    for (const f of failures) progress.failed(f.key ?? f.label, describeFailure(f.error));
+    if (failures.length > 0 && outcome.kind === 'done') progress.cancelPending();
 
     if (outcome.kind === 'failed') {
       const key = keyOf(outcome.error);
@@ -140,16 +164,24 @@ export async function refineMain(argv: readonly string[], io: CliIo, deps: Refin
   }
 
   const server = plan?.server ?? a.server ?? 'embedded';
-  const describe = (error: unknown) => describeFailure(error, keyOf(error), server === 'embedded' ? undefined : (session?.url ?? server));
-  const code = exitCode(io, 'refine', outcome, describe);
+  const shownServer = server === 'embedded' ? undefined : (session?.url ?? server);
+  const describe = (error: unknown) => describeFailure(error, keyOf(error), shownServer);
+  const withFailures = outcome.kind === 'done' && failures.length > 0;
+  const code = withFailures
+    ? finishedWithFailures(io, 'refine', plan?.jobs.length ?? failures.length, failures.map((f) => ({ what: f.label, reason: describeFailure(f.error, f.key, shownServer) })))
+    : exitCode(io, 'refine', outcome, describe);
   if (events.enabled) {
+    for (const f of failures) {
+      const e = manifestError(f.error, f.key);
+      events.emit('failed', { chain: f.label, ...(e.key ? { key: e.key } : {}), message: describeFailure(f.error, f.key, shownServer), name: e.name });
+    }
     if (outcome.kind === 'failed') {
       const e = manifestError(outcome.error, keyOf(outcome.error));
       events.emit('failed', { ...(e.key ? { key: e.key } : {}), message: describe(outcome.error), name: e.name, ...(e.item_id != null ? { item_id: e.item_id } : {}), ...(e.error_type ? { error_type: e.error_type } : {}) });
     }
     const finishedAt = now();
     events.emit('summary', {
-      status: outcome.kind === 'done' ? 'completed' : outcome.kind === 'interrupted' ? 'interrupted' : code === 2 ? 'refused' : 'failed',
+      status: withFailures ? 'finished_with_failures' : outcome.kind === 'done' ? 'completed' : outcome.kind === 'interrupted' ? 'interrupted' : code === 2 ? 'refused' : 'failed',
       exit_code: code,
       images: saved.length,
       output: out?.path ?? null,
@@ -161,8 +193,8 @@ export async function refineMain(argv: readonly string[], io: CliIo, deps: Refin
 
   /** Connects, sets the models the flags name, syncs models, and creates the output directory. */
   async function prepare(p: RefinePlan): Promise<RefineWorkflows> {
-    session = await openServer(p.server, token ? { token } : {}, deps);
-    const models = await firstValueFrom(session.client.models.list());
+    session = await openServer(p.server, { ...(token ? { token } : {}), ...clientLimits(a.limits) }, deps);
+    const models = await firstValueFrom(session.setupClient.models.list());
     const workflows: RefineWorkflows = { ...p.workflows };
     for (const [stage, wanted] of Object.entries(a.models) as [ModelStage, string][]) {
       const name = WORKFLOW_OF[stage];
@@ -210,8 +242,12 @@ export async function refineMain(argv: readonly string[], io: CliIo, deps: Refin
     const manifest: Omit<RunManifest, 'files'> = {
       tool: 'invokeai-rx',
       command: 'refine',
-      status: result.kind === 'done' ? 'completed' : result.kind === 'failed' ? 'failed' : 'interrupted',
+      status:
+        result.kind === 'done' ? (failures.length > 0 ? 'finished_with_failures' : 'completed') : result.kind === 'failed' ? 'failed' : 'interrupted',
       ...(result.kind === 'failed' ? { error: manifestError(result.error, keyOf(result.error)) } : {}),
+      ...(failures.length > 0
+        ? { failures: failures.map((f) => ({ ...manifestError(f.error, f.key), chain: f.label, variation: f.variation, seed: f.seed })) }
+        : {}),
       prompt: a.prompt ?? null,
       ...(p.prompts
         ? { prompts: p.prompts.map((q) => ({ index: q.index, prompt: q.prompt, folder: q.folder, seed: q.seed ?? p.seed, overrides: q.overrides })) }
@@ -229,7 +265,7 @@ export async function refineMain(argv: readonly string[], io: CliIo, deps: Refin
     } catch (error) {
       return { kind: 'failed', error };
     }
-    if (result.kind === 'done') {
+    if (result.kind === 'done' && failures.length === 0) {
       human(`saved ${saved.length} image${saved.length === 1 ? '' : 's'} in ${formatSeconds(finishedAt - startedAt)} to ${dir.path}\n`);
       human(`  contact sheet: ${join(dir.path, 'contact-sheet.png')}\n  overview:      ${join(dir.path, 'index.html')}\n`);
     } else {
@@ -253,3 +289,9 @@ export const refineCommand: CliCommand = {
   summary: 'the multi-stage base → refine → upscale pipeline',
   run: (argv, io) => refineMain(argv, io),
 };
+
+/** How the failure summary names a chain: its prompt (with --prompts) or its variation, and its seed. */
+function chainLabel(job: ChainJob): string {
+  const which = job.prompt ? `prompt ${job.prompt.index}${job.variation > 1 ? ` variation ${job.variation}` : ''}` : `variation ${job.variation}`;
+  return `${which} (seed ${job.seed})`;
+}

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { basename, join, relative, resolve } from 'node:path';
-import { Subject, concatMap, defer, filter, from, map, mergeMap, switchMap, takeUntil, tap, toArray, type Observable } from 'rxjs';
+import { Subject, concatMap, defer, filter, firstValueFrom, from, map, mergeMap, switchMap, takeUntil, tap, toArray, type Observable } from 'rxjs';
 import {
   loadWorkflowFile,
   runWorkflow,
@@ -19,6 +19,9 @@ import { exitCode } from '../exitCode.js';
 import { processInterrupts, type InterruptSource } from '../interrupts.js';
 import { checkOutputDir } from '../output/checkOutputDir.js';
 import { OutputDir, safeFileStem } from '../output/OutputDir.js';
+import { ServerUnresponsiveError } from '../errors/ServerUnresponsiveError.js';
+import { bounded, graceUntil } from '../limits/bounded.js';
+import { LIMIT_OPTIONS, LIMITS_USAGE, clientLimits, parseRunLimits, runTimeouts, type RunLimits } from '../limits/runLimits.js';
 import { parseArgs } from '../parseArgs.js';
 import { parseArgsOrUsage } from '../parseArgsOrUsage.js';
 import { ProgressView } from '../progress/ProgressView.js';
@@ -45,7 +48,7 @@ options:
   --out DIR               a new or empty directory for the images    [default: outputs]
   --server URL|embedded   InvokeAI server (http:// or https://)      [default: $INVOKEAI_URL, else embedded]
   --token T               bearer token (multi-user servers)          [default: $INVOKEAI_TOKEN]
-  --timeout SECONDS       limit for the run (queue wait included)    [default: none]
+${LIMITS_USAGE}
   --drop-unknown-nodes    skip node types InvokeAI no longer has instead of failing
 
 Exit status: 0 done, 1 failed (one-line reason on stderr), 2 usage error (nothing was enqueued
@@ -70,12 +73,12 @@ interface RunArgs {
   out: string;
   server?: string;
   token?: string;
-  timeoutSeconds?: number;
+  limits: RunLimits;
   dropUnknownNodes: boolean;
 }
 
 function parseRunArgs(argv: readonly string[]): RunArgs | 'help' {
-  const args = parseArgs(argv, { flags: ['help', 'drop-unknown-nodes'], repeatable: ['set', 'out', 'server', 'token', 'timeout'] });
+  const args = parseArgs(argv, { flags: ['help', 'drop-unknown-nodes'], repeatable: ['set', 'out', 'server', 'token', ...LIMIT_OPTIONS] });
   if (args.flags.has('help')) return 'help';
   if (args.positionals.length !== 1) throw new UsageError('expected exactly one WORKFLOW.json');
   const sets: [string, unknown][] = [];
@@ -85,8 +88,6 @@ function parseRunArgs(argv: readonly string[]): RunArgs | 'help' {
     sets.push([assignment.slice(0, eq), parseValue(assignment.slice(eq + 1))]);
   }
   const last = (name: string) => args.values.get(name)?.at(-1);
-  const timeout = last('timeout');
-  if (timeout !== undefined && !(Number(timeout) > 0)) throw new UsageError(`--timeout expects seconds > 0, got '${timeout}'`);
   if (last('server') !== undefined) checkServerUrl(last('server')!, '--server');
   return {
     workflow: args.positionals[0]!,
@@ -95,7 +96,7 @@ function parseRunArgs(argv: readonly string[]): RunArgs | 'help' {
     dropUnknownNodes: args.flags.has('drop-unknown-nodes'),
     ...(last('server') !== undefined ? { server: last('server')! } : {}),
     ...(last('token') !== undefined ? { token: last('token')! } : {}),
-    ...(timeout !== undefined ? { timeoutSeconds: Number(timeout) } : {}),
+    limits: parseRunLimits(args),
   };
 }
 
@@ -159,15 +160,15 @@ export async function runMain(argv: readonly string[], io: CliIo, deps: RunComma
     const job$ = defer(() => {
       const started = (async () => {
         const out = await OutputDir.create(outPath);
-        session = await openServer(server, token ? { token } : {}, deps);
+        session = await openServer(server, { ...(token ? { token } : {}), ...clientLimits(a.limits) }, deps);
         progress.note(`server: ${session.url}${session.embedded ? ' (embedded emulator)' : ''}  output: ${out.path}`);
         return { out, session };
       })();
       setup = started;
-      return started;
+      return bounded(started, a.limits.connect, () => new ServerUnresponsiveError({ server: session?.url ?? server, timeoutMs: a.limits.connect }));
     }).pipe(
       switchMap(({ out, session: s }) =>
-        s.client.models.list().pipe(
+        from(bounded(firstValueFrom(s.setupClient.models.list()), a.limits.connect, () => new ServerUnresponsiveError({ server: s.url, timeoutMs: a.limits.connect }))).pipe(
           // Model names first: a wrong one must fail before anything is uploaded or enqueued.
           map((models) => ({ models, named: setModelNames(wf, modelNames, models) })),
           switchMap(({ models, named }) =>
@@ -188,7 +189,7 @@ export async function runMain(argv: readonly string[], io: CliIo, deps: RunComma
                 progress.add(key);
                 progress.submitting(key);
                 const options = {
-                  ...(a.timeoutSeconds !== undefined ? { timeouts: { total: a.timeoutSeconds * 1000 } } : {}),
+                  timeouts: runTimeouts(a.limits),
                   ...(a.dropUnknownNodes ? { buildOptions: { unknownNodeTypes: 'drop' as const } } : {}),
                 };
                 return run(s.client, ready, options);
@@ -223,7 +224,7 @@ export async function runMain(argv: readonly string[], io: CliIo, deps: RunComma
         complete: () => done(interrupts > 0 ? { kind: 'interrupted' } : { kind: 'done', files }),
       });
     });
-    if (setup) await Promise.race([setup.catch(() => undefined), forced]);
+    if (setup) await Promise.race([graceUntil(2_000, setup), forced]);
     if (outcome.kind === 'failed' && isUsageError(outcome.error)) {
       progress.stop();
       io.err(`invokeai-rx run: ${outcome.error.message}\n`);

@@ -74,8 +74,11 @@ export interface ManifestModel {
 export interface RunManifest {
   tool: 'invokeai-rx';
   command: 'refine';
-  status: 'completed' | 'failed' | 'interrupted';
+  /** `finished_with_failures`: the run went to the end, but the chains in `failures` did not. */
+  status: 'completed' | 'finished_with_failures' | 'failed' | 'interrupted';
   error?: ManifestError;
+  /** Chains that failed while the others went on. */
+  failures?: Array<ManifestError & { chain: string; variation: number; seed: number }>;
   /** The prompt; `null` for a --prompts run (see `prompts`). */
   prompt: string | null;
   /** With --prompts: every prompt, its folder and the values it set itself. */

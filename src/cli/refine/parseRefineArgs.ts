@@ -1,4 +1,5 @@
 import { UsageError } from '../errors/UsageError.js';
+import { LIMIT_OPTIONS, LIMITS_USAGE, parseRunLimits, type RunLimits } from '../limits/runLimits.js';
 import { parseArgs } from '../parseArgs.js';
 import { checkServerUrl } from '../serverUrl.js';
 import { parseBindFlag, type BindFlag } from './stageBindings.js';
@@ -46,7 +47,7 @@ options:
   --output-dir DIR        a new or empty directory for images and reports [default: refined_outputs]
   --server URL|embedded   InvokeAI server (http:// or https://)     [default: $INVOKEAI_URL, else embedded]
   --token T               bearer token (multi-user servers)         [default: $INVOKEAI_TOKEN]; never written
-  --timeout SECONDS       limit per stage (queue wait included)     [default: none]
+${LIMITS_USAGE}
   --model-fallback MODE   none: a model the server lacks fails the run before anything is queued;
                           same-base: use an installed model of the same base and type instead,
                           with a warning on stderr and the substitution in run.json  [default: none]
@@ -57,8 +58,12 @@ options:
   --bind STAGE.NAME=INDEX bind one input (repeatable; INDEX 'none' unbinds): --bind refine.strength=3.
                           List a workflow's inputs with 'invokeai-rx inputs FILE'.
 
-Exit status: 0 done, 1 a stage or the server failed (one-line reason on stderr), 2 usage error
-(nothing was enqueued or written), 130 interrupted (Ctrl-C cancels the queued and running work first).
+A chain (a prompt, or a seed of --variations) that fails is recorded and the others go on; a
+chain whose input image the server lost is made again from the prompt.
+
+Exit status: 0 done, 1 the run could not start or the server failed (one-line reason on stderr),
+2 usage error, 3 finished with failures (summary on stderr, details in run.json),
+130 interrupted (Ctrl-C cancels the queued and running work on the server first).
 `;
 
 const FLAGS = ['upscale', 'enhance-face', 'json', 'help'] as const;
@@ -80,7 +85,6 @@ const VALUES = [
   'output-dir',
   'server',
   'token',
-  'timeout',
   'workflows',
   'model-fallback',
   'binding',
@@ -114,11 +118,13 @@ export interface RefineArgs extends StageValues {
   binds: BindFlag[];
   /** Model flags by stage. */
   models: Partial<Record<ModelStage, string>>;
+  /** Timeouts and the retry budget (ms). */
+  limits: RunLimits;
 }
 
 /** Parses and checks a `refine` command line. @throws UsageError */
 export function parseRefineArgs(argv: readonly string[]): RefineArgs | 'help' {
-  const args = parseArgs(argv, { flags: FLAGS, repeatable: VALUES });
+  const args = parseArgs(argv, { flags: FLAGS, repeatable: [...VALUES, ...LIMIT_OPTIONS] });
   if (args.flags.has('help')) return 'help';
   const value = (name: (typeof VALUES)[number]) => args.values.get(name)?.at(-1);
   let promptsFile = value('prompts');
@@ -193,6 +199,7 @@ export function parseRefineArgs(argv: readonly string[]): RefineArgs | 'help' {
     json: args.flags.has('json'),
     binds: (args.values.get('bind') ?? []).map(parseBindFlag),
     models,
+    limits: parseRunLimits(args),
   };
   const optional = {
     prompt,
@@ -210,10 +217,14 @@ export function parseRefineArgs(argv: readonly string[]): RefineArgs | 'help' {
     concurrency: int('concurrency', 1, 64),
     server,
     token: value('token'),
-    timeoutSeconds: num('timeout', (n) => n > 0, 'of seconds > 0'),
+    timeoutSeconds: parsedTimeout(args.values.get('timeout')?.at(-1)),
     workflowsDir: value('workflows'),
     bindingFile: value('binding'),
   };
   for (const [k, v] of Object.entries(optional)) if (v !== undefined) (parsed as unknown as Record<string, unknown>)[k] = v;
   return parsed;
+}
+
+function parsedTimeout(v: string | undefined): number | undefined {
+  return v === undefined ? undefined : Number(v);
 }

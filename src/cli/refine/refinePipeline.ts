@@ -39,6 +39,8 @@ export interface RefinePipelineContext {
   run?: RunWorkflowFn;
   /** Remembers which stage row an error came from (for the one-line failure reason). */
   onRunError?: (error: unknown, key: string) => void;
+  /** Wraps each variation's chain (failure isolation); without it a failed chain ends the job. */
+  isolate?: (job: ChainJob, chain: () => Observable<SavedStage>) => Observable<SavedStage>;
 }
 
 export { SEED_LIMIT, passSchedule } from './refineSettings.js';
@@ -72,7 +74,7 @@ export function plannedKeys(job: ChainJob): string[] {
  * Unsubscribing cancels the work in flight on the server (the operators cancel their queue items).
  */
 export function refinePipeline(ctx: RefinePipelineContext): Observable<SavedStage> {
-  return from(ctx.jobs).pipe(mergeMap((job) => chainOf(ctx, job), ctx.concurrency));
+  return from(ctx.jobs).pipe(mergeMap((job) => (ctx.isolate ? ctx.isolate(job, () => chainOf(ctx, job)) : chainOf(ctx, job)), ctx.concurrency));
 }
 
 function chainOf(ctx: RefinePipelineContext, job: ChainJob): Observable<SavedStage> {

@@ -142,34 +142,37 @@ describe('invokeai-rx refine against a given server', () => {
     expect(io.stdout()).not.toContain('secret');
   });
 
-  it('a failing stage exits 1 with the server error_type in one line, keeping what was done', async () => {
+  it('a failing stage: the run finishes with failures (exit 3), naming the server error_type, keeping what was done', async () => {
     emu.faults.failNode('spandrel_image_to_image_autoscale', { error_type: 'OutOfMemoryError', error_message: 'CUDA out of memory' });
     const out = freshDir();
     const io = fakeIo(tmp);
-    const code = await runCli(['refine', 'a fox', '--upscale', '--server', emu.url, '--output-dir', out, ...SMALL], io);
-    expect(code).toBe(1);
+    const code = await runCli(['refine', 'a fox', '--upscale', '--seed', '7', '--server', emu.url, '--output-dir', out, ...SMALL], io);
+    expect(code).toBe(3);
     const lines = stderrLines(io);
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^invokeai-rx refine: upscaled: the server failed queue item \d+ in node \S+: OutOfMemoryError: CUDA out of memory$/);
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toBe('invokeai-rx refine: finished with failures: 1 of 1 chain failed');
+    expect(lines[1]).toMatch(/^ {2}variation 1 \(seed 7\): upscaled: the server failed queue item \d+ in node \S+: OutOfMemoryError: CUDA out of memory$/);
     expect(existsSync(join(out, 'base.png'))).toBe(true);
     expect(existsSync(join(out, 'refined.png'))).toBe(true);
     expect(existsSync(join(out, 'upscaled.png'))).toBe(false);
     const m = manifest(out);
-    expect(m.status).toBe('failed');
-    expect(m.error).toMatchObject({ key: 'upscaled', error_type: 'OutOfMemoryError', error_message: 'CUDA out of memory' });
-    expect(m.error!.error_traceback).toContain('OutOfMemoryError: CUDA out of memory');
+    expect(m.status).toBe('finished_with_failures');
+    expect(m.failures).toEqual([
+      expect.objectContaining({ variation: 1, seed: 7, key: 'upscaled', error_type: 'OutOfMemoryError', error_message: 'CUDA out of memory' }),
+    ]);
+    expect(m.failures![0]!.error_traceback).toContain('OutOfMemoryError: CUDA out of memory');
     expect(emu.queue.items().some((i) => i.status === 'pending' || i.status === 'in_progress')).toBe(false);
   });
 
-  it('--timeout: a stage that takes too long is canceled and the run exits 1 with a one-line reason', async () => {
+  it('--timeout: a stage that runs too long is canceled and the run finishes with failures (exit 3)', async () => {
     emu.faults.stallNode('spandrel_image_to_image_autoscale', { forever: true });
     const out = freshDir();
     const io = fakeIo(tmp);
     const code = await runCli(['refine', 'a fox', '--upscale', '--timeout', '5', '--server', emu.url, '--output-dir', out, ...SMALL], io);
-    expect(code).toBe(1);
-    expect(stderrLines(io)).toEqual([expect.stringMatching(/^invokeai-rx refine: upscaled: timed out: (queue item \d+|the run) exceeded 5s \(total\); raise --timeout/)]);
+    expect(code).toBe(3);
+    expect(stderrLines(io)[1]).toMatch(/^ {2}variation 1 \(seed \d+\): upscaled: timed out: queue item \d+ exceeded 5s \(running\); raise --timeout/);
     expect(existsSync(join(out, 'refined.png'))).toBe(true);
-    expect(manifest(out).error).toMatchObject({ key: 'upscaled', name: 'RunTimeoutError' });
+    expect(manifest(out).failures).toEqual([expect.objectContaining({ key: 'upscaled', name: 'RunTimeoutError' })]);
     // The stalled upscale item was canceled on the server; nothing is left running.
     const items = emu.queue.items();
     expect(items.at(-1)!.status).toBe('canceled');
