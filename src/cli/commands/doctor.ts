@@ -70,7 +70,8 @@ export async function doctorMain(argv: readonly string[], io: CliIo, deps: Serve
   }
   const rows: DoctorRow[] = [];
   try {
-    await diagnose(session.client, args, token !== undefined, rows);
+    // Every check is a set-up request: an unreachable server is reported in seconds, not retried for minutes.
+    await diagnose(session.setupClient, args, token !== undefined, rows);
   } finally {
     await session.close();
   }

@@ -56,7 +56,7 @@ export async function modelsMain(argv: readonly string[], io: CliIo, deps: Serve
   try {
     session = await openServer(server, token ? { token } : {}, deps);
     const filter = { ...(args.base !== undefined ? { base: args.base } : {}), ...(args.type !== undefined ? { type: args.type } : {}) };
-    const models = await firstValueFrom(session.client.models.list(filter));
+    const models = await firstValueFrom(session.setupClient.models.list(filter));
     io.out(args.json ? JSON.stringify(models, null, 2) + '\n' : formatModelTable(models));
     return 0;
   } catch (error) {

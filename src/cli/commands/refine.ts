@@ -173,7 +173,14 @@ export async function refineMain(argv: readonly string[], io: CliIo, deps: Refin
   if (events.enabled) {
     for (const f of failures) {
       const e = manifestError(f.error, f.key);
-      events.emit('failed', { chain: f.label, ...(e.key ? { key: e.key } : {}), message: describeFailure(f.error, f.key, shownServer), name: e.name });
+      events.emit('failed', {
+        chain: f.label,
+        ...(e.key ? { key: e.key } : {}),
+        message: describeFailure(f.error, f.key, shownServer),
+        name: e.name,
+        ...(e.item_id != null ? { item_id: e.item_id } : {}),
+        ...(e.error_type ? { error_type: e.error_type } : {}),
+      });
     }
     if (outcome.kind === 'failed') {
       const e = manifestError(outcome.error, keyOf(outcome.error));

@@ -153,16 +153,16 @@ describe('refine --json', () => {
     expect(io.stderr()).toContain('saved 10 images');
   });
 
-  it('a failure is a "failed" event and a summary with the exit code', async () => {
+  it('a failed chain is a "failed" event and a summary with exit code 3 (finished with failures)', async () => {
     emu.faults.failNode('spandrel_image_to_image_autoscale', { error_type: 'OutOfMemoryError', error_message: 'CUDA out of memory' });
     try {
       const out = freshDir();
       const io = fakeIo(tmp);
       const code = await runCli(['refine', 'a fox', '--upscale', '--json', '--server', emu.url, '--output-dir', out, ...SMALL], io);
-      expect(code).toBe(1);
+      expect(code).toBe(3);
       const events = lines(io.stdout()).map((l) => JSON.parse(l) as Record<string, unknown>);
-      expect(events.at(-2)).toMatchObject({ event: 'failed', key: 'upscaled', error_type: 'OutOfMemoryError' });
-      expect(events.at(-1)).toMatchObject({ event: 'summary', status: 'failed', exit_code: 1, images: 2 });
+      expect(events.at(-2)).toMatchObject({ event: 'failed', chain: expect.stringMatching(/^variation 1 \(seed \d+\)$/), key: 'upscaled', error_type: 'OutOfMemoryError' });
+      expect(events.at(-1)).toMatchObject({ event: 'summary', status: 'finished_with_failures', exit_code: 3, images: 2 });
     } finally {
       emu.faults.clear();
     }
