@@ -1,17 +1,21 @@
-import { BehaviorSubject, EMPTY, Observable, Subject, Subscription, concat, concatMap, defer, map, of, takeWhile } from 'rxjs';
+import { BehaviorSubject, EMPTY, Observable, Subject, Subscription, concat, concatMap, defer, map, of, takeWhile, tap } from 'rxjs';
 import type { InvokeAIClient } from '../client/types.js';
 import { EnqueueError } from '../errors/EnqueueError.js';
+import type { Batch } from '../schemas/graph.js';
 import type { EnqueueBatchResult } from '../schemas/queue.js';
 import { type RunStage, cancelUnfinished } from './cancelUnfinished.js';
 import { enqueueRun, socketOrTimeout } from './enqueueRun.js';
 import { followItems } from './followItems.js';
 import { type Deadline, dueDeadlines } from './phaseDeadlines.js';
-import { pollItems } from './pollItems.js';
+import { pollItems, readItems } from './pollItems.js';
 import { prepareBatch } from './prepareBatch.js';
 import { queuedEvents } from './queuedEvents.js';
-import { RunTracker } from './RunTracker.js';
+import { resolveRunBatch } from './resolveRunBatch.js';
+import { type RunPlace, runOrigin } from './runIds.js';
+import { type JournalEntry, runJournal } from './runJournal.js';
+import { RunTracker, isTerminalStatus } from './RunTracker.js';
 import { type Signal, runSignals } from './runSignals.js';
-import { type RunInput, type RunWorkflowOptions, runSettings } from './runWorkflowOptions.js';
+import { type RunInput, type RunSettings, type RunWorkflowOptions, runSettings } from './runWorkflowOptions.js';
 import type { RunEvent } from './types.js';
 
 export {
@@ -45,6 +49,9 @@ export {
  * - Unsubscribing before completion, an error or a timeout cancels the run's unfinished items
  *   (sent even though the run's own subscriptions are gone). Unsubscribing while the enqueue
  *   request is in flight lets it finish, then cancels the batch by id.
+ * - With `runId` the run is durable: it looks its batch up on the server before enqueueing and
+ *   follows what it finds (see {@link RunWorkflowOptions.runId}); found items give an `enqueued`
+ *   event with `resumed: true`.
  * - `started` is emitted when the run sees the item start; a job that a poll sees only once it
  *   has ended has no `started` (and `timings.startedAt` is null).
  *
@@ -66,7 +73,11 @@ export function runWorkflow(client: InvokeAIClient, input: RunInput, options: Ru
 
   return new Observable<RunEvent>((subscriber) => {
     const now = () => scheduler.now();
-    const { batch, batchId, workflow, generatedOrigin } = prepareBatch(input, options);
+    const prepared = prepareBatch(input, options);
+    const { workflow, generatedOrigin } = prepared;
+    const durable = settings.durable ? durableBatch(prepared.batch, settings.durable) : null;
+    // A durable run learns its batch id from the look-up.
+    let batchId: string | null = durable ? null : prepared.batchId;
     const tracker = new RunTracker({ now, timeouts: options.timeouts });
     const follow = followItems({ queue: client.queue, tracker, workflow, itemErrors: settings.itemErrors, now });
     const subscriptions = new Subscription();
@@ -81,26 +92,33 @@ export function runWorkflow(client: InvokeAIClient, input: RunInput, options: Ru
       errored = true;
       subscriber.error(error);
     };
+    const cadence = { interval: settings.pollInterval, intervalWithoutSocket: settings.pollIntervalWithoutSocket, scheduler };
 
-    const startTracking = (result: EnqueueBatchResult): Observable<RunEvent> => {
+    const startTracking = (result: EnqueueBatchResult, found: JournalEntry[] | null | undefined): Observable<RunEvent> => {
       const itemIds = [...result.item_ids].sort((a, b) => a - b);
       tracker.setEnqueued(itemIds);
       // Nothing was queued: there is nothing to cancel either.
-      if (itemIds.length === 0) throw new EnqueueError({ batch_id: batchId, requested: result.requested, enqueued: result.enqueued });
+      if (itemIds.length === 0) throw new EnqueueError({ batch_id: batchId!, requested: result.requested, enqueued: result.enqueued });
       for (const s of early.splice(0)) signals.next(s);
-      const cadence = { interval: settings.pollInterval, intervalWithoutSocket: settings.pollIntervalWithoutSocket, scheduler };
       subscriptions.add(
         pollItems(client.queue, client.events.connected$, () => tracker.activeIds(), cadence)
           .pipe(map((polled): Signal => ({ kind: 'polled', ...polled })))
           .subscribe({ next: (s) => signals.next(s), error: fail }),
       );
-      const enqueued: RunEvent = { type: 'enqueued', batch_id: batchId, item_ids: itemIds, at: now() };
+      if (found) {
+        // Found work: finished items resolve from the listing, the others are read now.
+        const known = found.every((e) => e.item !== null && isTerminalStatus(e.status));
+        const read$ = known ? of({ items: found.map((e) => e.item!), missing: [] }) : readItems(client.queue, itemIds);
+        subscriptions.add(read$.subscribe({ next: (p) => signals.next({ kind: 'polled', ...p }), error: fail }));
+        return of<RunEvent>({ type: 'enqueued', batch_id: batchId!, item_ids: itemIds, at: now(), resumed: true });
+      }
+      const enqueued: RunEvent = { type: 'enqueued', batch_id: batchId!, item_ids: itemIds, at: now() };
       const queuedOptions = { askPosition: options.queuePosition !== false, prepend: options.prepend, timeout: settings.pollInterval, scheduler };
       return concat(of(enqueued), queuedEvents(client.queue, itemIds, queuedOptions));
     };
 
     // 1. Events first: nothing is sent before the run listens.
-    const key = { batchId, origin: generatedOrigin ? (batch.origin ?? null) : null };
+    const key = { batchId, origin: durable ? durable.batch.origin : generatedOrigin ? (prepared.batch.origin ?? null) : null };
     subscriptions.add(
       runSignals(client.events, key, (itemId, node) => tracker.noteInvocationError(itemId, node)).subscribe((s) =>
         tracker.enqueued ? signals.next(s) : early.push(s),
@@ -113,7 +131,7 @@ export function runWorkflow(client: InvokeAIClient, input: RunInput, options: Ru
         .pipe(
           concatMap((signal) =>
             concat(
-              defer(() => (signal.kind === 'enqueued' ? startTracking(signal.result) : follow(signal))),
+              defer(() => (signal.kind === 'enqueued' ? startTracking(signal.result, signal.found) : follow(signal))),
               defer(() => {
                 deadline$.next(tracker.nextDeadline());
                 return EMPTY;
@@ -128,14 +146,26 @@ export function runWorkflow(client: InvokeAIClient, input: RunInput, options: Ru
     // 3. Timeouts: a due deadline is checked in turn, against the tracker's state by then.
     subscriptions.add(deadline$.pipe(dueDeadlines(scheduler)).subscribe(() => signals.next({ kind: 'deadline' })));
 
-    // 4. Wait (briefly) for the socket, then enqueue.
+    // 4. Wait (briefly) for the socket, then enqueue (a durable run first looks its batch up).
     subscriptions.add(
       socketOrTimeout(client.events.connected$, settings.connectTimeout, scheduler).subscribe(() => {
-        const result$ = enqueueRun(client.queue, batch, options.prepend);
-        enqueue$ = result$;
+        const start$: Observable<{ result: EnqueueBatchResult; found: JournalEntry[] | null }> = durable
+          ? resolveRunBatch({
+              queue: client.queue,
+              ...durable.place,
+              batch: durable.batch,
+              prepend: options.prepend,
+              maxAge: durable.maxAge,
+              now,
+              onEnqueue: (id, sent$) => {
+                batchId = id;
+                enqueue$ = sent$;
+              },
+            }).pipe(tap((start) => (batchId = start.batchId)))
+          : (enqueue$ = enqueueRun(client.queue, prepared.batch, options.prepend)).pipe(map((result) => ({ result, found: null })));
         subscriptions.add(
-          result$.subscribe({
-            next: (result) => signals.next({ kind: 'enqueued', result }),
+          start$.subscribe({
+            next: ({ result, found }) => signals.next({ kind: 'enqueued', result, found }),
             error: (error) => {
               enqueueError = error;
               fail(error);
@@ -155,8 +185,18 @@ export function runWorkflow(client: InvokeAIClient, input: RunInput, options: Ru
     return () => {
       subscriptions.unsubscribe();
       deadline$.complete();
-      if (tracker.done || (!errored && options.cancelOnUnsubscribe === false)) return;
+      if (tracker.done || (!errored && options.cancelOnUnsubscribe === false) || batchId === null) return;
+      // This process canceled some of the run's items: its listing of the run is out of date.
+      if (durable) runJournal(client.queue, durable.place.runId).forget();
       cancelUnfinished(client.queue, batchId, reached());
     };
   });
+}
+
+/** A durable run's batch: the run's origin (a hash of the work) and `destination: runId`; its id comes per attempt. */
+function durableBatch(batch: Batch, durable: NonNullable<RunSettings['durable']>) {
+  const place: RunPlace = { runId: durable.runId, position: durable.position, attempt: durable.attempt };
+  const { batch_id: _ignored, ...rest } = batch;
+  const origin = runOrigin(place, rest);
+  return { place, maxAge: durable.maxAge, batch: { ...rest, origin, destination: durable.runId } };
 }

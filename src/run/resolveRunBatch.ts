@@ -1,0 +1,116 @@
+import { type Observable, catchError, concatMap, defer, forkJoin, of, switchMap } from 'rxjs';
+import type { QueueApi } from '../client/types.js';
+import type { Batch } from '../schemas/graph.js';
+import type { EnqueueBatchResult } from '../schemas/queue.js';
+import { enqueueRun } from './enqueueRun.js';
+import { type JournalEntry, runJournal } from './runJournal.js';
+import { batchSize, runBatchId } from './runIds.js';
+
+/** How a durable run starts: the batch it follows, and whether it found it or enqueued it. */
+export interface RunStart {
+  batchId: string;
+  /** The enqueue answer, or one rebuilt from the items found. */
+  result: EnqueueBatchResult;
+  /** The items found on the server (earlier work of this run), or null when this run enqueued them. */
+  found: JournalEntry[] | null;
+}
+
+export interface RunBatchPlan {
+  queue: QueueApi;
+  runId: string;
+  position: string;
+  /** The first attempt to consider. */
+  attempt: number;
+  /** The batch without `batch_id`, with the run's `origin` and `destination`. */
+  batch: Batch & { origin: string };
+  prepend: boolean | undefined;
+  /** How old a shared listing of the run may be (ms). */
+  maxAge: number;
+  now: () => number;
+  /** Called when an enqueue is sent, so that a run torn down meanwhile can cancel it. */
+  onEnqueue: (batchId: string, enqueue$: Observable<EnqueueBatchResult>) => void;
+}
+
+/**
+ * Finds or makes the batch of one place of a durable run. Attempt by attempt, from `plan.attempt`:
+ *
+ * - no item under the attempt's batch id → enqueue it under that id (with the run's origin and
+ *   `destination: runId`);
+ * - items whose origin differs (other work under this place) or all canceled → the next attempt;
+ * - otherwise → follow them (completed, failed, pending or running: as they are).
+ *
+ * InvokeAI accepts a batch id twice, so two processes may enqueue the same attempt. The enqueue
+ * answer lists every item with the batch id, so the later of two enqueues always sees the
+ * earlier one: then the first items that are not canceled (lowest item ids) are kept, and a run
+ * whose own items are not among them cancels its items and follows the kept ones. At most one
+ * copy is kept; the later copy is canceled moments after its enqueue (before it runs, unless
+ * the queue was idle and it started at once, or its process died in between).
+ */
+export function resolveRunBatch(plan: RunBatchPlan): Observable<RunStart> {
+  const { queue, runId, position, batch, maxAge, now } = plan;
+  const journal = runJournal(queue, runId);
+  const size = batchSize(batch);
+
+  const ofBatch = (entries: readonly JournalEntry[], batchId: string) =>
+    entries.filter((e) => e.batch_id === batchId).sort((a, b) => a.item_id - b.item_id).slice(0, size);
+  const trusted = (kept: readonly JournalEntry[]) => kept.every((e) => e.origin === batch.origin);
+
+  const foundStart = (batchId: string, kept: JournalEntry[]): RunStart => ({
+    batchId,
+    found: kept,
+    result: {
+      queue_id: '',
+      enqueued: kept.length,
+      requested: size,
+      batch: { ...batch, batch_id: batchId, runs: batch.runs ?? 1 },
+      priority: kept[0]?.item?.priority ?? 0,
+      item_ids: kept.map((e) => e.item_id).reverse(),
+    },
+  });
+
+  const attempt = (n: number, maxAgeNow: number): Observable<RunStart> =>
+    journal.entries(maxAgeNow, now()).pipe(
+      switchMap((entries) => {
+        const batchId = runBatchId({ runId, position, attempt: n });
+        const kept = ofBatch(entries, batchId);
+        if (kept.length === 0) return enqueue(n, batchId);
+        if (!trusted(kept) || kept.every((e) => e.status === 'canceled')) return attempt(n + 1, maxAgeNow);
+        return of(foundStart(batchId, kept));
+      }),
+    );
+
+  const enqueue = (n: number, batchId: string): Observable<RunStart> =>
+    defer(() => {
+      const enqueue$ = enqueueRun(queue, { ...batch, batch_id: batchId }, plan.prepend);
+      plan.onEnqueue(batchId, enqueue$);
+      return enqueue$.pipe(
+        concatMap((result) => {
+          // `item_ids` lists every item with this batch id: the newest `enqueued` ones are ours.
+          const all = [...result.item_ids].sort((a, b) => b - a);
+          const mine = all.slice(0, result.enqueued);
+          journal.note(batchId, batch.origin, mine);
+          const ours: RunStart = { batchId, result: { ...result, item_ids: mine }, found: null };
+          return all.length > mine.length ? settleRace(n, batchId, mine, ours) : of(ours);
+        }),
+      );
+    });
+
+  // The batch id had items already (another process enqueued the same attempt, or the listing
+  // was out of date): the first `size` items not canceled are kept, a later copy is canceled.
+  const settleRace = (n: number, batchId: string, mine: readonly number[], ours: RunStart): Observable<RunStart> =>
+    journal.entries(0, now()).pipe(
+      switchMap((entries) => {
+        const kept = ofBatch(
+          entries.filter((e) => e.status !== 'canceled' || mine.includes(e.item_id)),
+          batchId,
+        );
+        if (mine.every((id) => kept.some((e) => e.item_id === id))) return of(ours);
+        const cancels = mine.map((id) => queue.cancelItem(id).pipe(catchError(() => of(null))));
+        return forkJoin(cancels).pipe(
+          switchMap(() => (kept.length > 0 && trusted(kept) ? of(foundStart(batchId, kept)) : attempt(n + 1, maxAge))),
+        );
+      }),
+    );
+
+  return attempt(plan.attempt, maxAge);
+}
