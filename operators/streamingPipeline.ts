@@ -20,6 +20,12 @@ export interface StreamingStages {
 export interface StreamingPipelineOptions {
   /** How many prompts are in flight at once (each runs its stages one after another). @default 1 */
   concurrency?: number;
+  /**
+   * Run id of every stage (unless a stage config sets its own): the pipeline becomes durable and
+   * resumable, see `StageConfig.runId`. A stream needs stable prompt keys: give prompts a `key`
+   * (`{ prompt, key }`) or `base.keyOf`; without them a prompt's key is its arrival index.
+   */
+  runId?: string;
 }
 
 /**
@@ -68,6 +74,8 @@ export function streamingPipeline(
   options: StreamingPipelineOptions = {},
 ): OperatorFunction<BasePrompt, StageOutput> {
   const concurrency = options.concurrency ?? 1;
+  const { runId } = options;
+  const put = <C extends { runId?: string }>(c: C): C => (runId === undefined ? c : { runId, ...c });
   if (!(concurrency === Infinity || (Number.isInteger(concurrency) && concurrency >= 1))) {
     throw new TypeError(`streamingPipeline: concurrency must be a positive integer, got ${String(concurrency)}.`);
   }
@@ -77,11 +85,11 @@ export function streamingPipeline(
       if (typeof own === 'function') own(failure);
       else own?.next(failure);
     };
-    const base = generateBase(client, { ...stages.base, failures: sink(stages.base.failures) });
+    const base = generateBase(client, put({ ...stages.base, failures: sink(stages.base.failures) }));
     const rest = [
-      ...(stages.refiner ? [refine(client, { ...stages.refiner, failures: sink(stages.refiner.failures) })] : []),
-      ...(stages.upscaler ? [upscale(client, { ...stages.upscaler, failures: sink(stages.upscaler.failures) })] : []),
-      ...(stages.faces ? [enhanceFaces(client, { ...stages.faces, failures: sink(stages.faces.failures) })] : []),
+      ...(stages.refiner ? [refine(client, put({ ...stages.refiner, failures: sink(stages.refiner.failures) }))] : []),
+      ...(stages.upscaler ? [upscale(client, put({ ...stages.upscaler, failures: sink(stages.upscaler.failures) }))] : []),
+      ...(stages.faces ? [enhanceFaces(client, put({ ...stages.faces, failures: sink(stages.faces.failures) }))] : []),
     ];
     return { base, rest };
   };

@@ -32,12 +32,13 @@ export interface RunBatchPlan {
 }
 
 /**
- * Finds or makes the batch of one place of a durable run. Attempt by attempt, from `plan.attempt`:
+ * Finds or makes the batch of one place of a durable run. The attempts from `plan.attempt` up to
+ * the first batch id the run has no item under are read from the run's listing; items whose
+ * origin differs (other work under this place) are skipped. The latest attempt of this work:
  *
- * - no item under the attempt's batch id → enqueue it under that id (with the run's origin and
- *   `destination: runId`);
- * - items whose origin differs (other work under this place) or all canceled → the next attempt;
- * - otherwise → follow them (completed, failed, pending or running: as they are).
+ * - completed, failed, pending or running → followed as it is;
+ * - all canceled, or none → the work is enqueued under the first free attempt (with the run's
+ *   origin and `destination: runId`).
  *
  * InvokeAI accepts a batch id twice, so two processes may enqueue the same attempt. The enqueue
  * answer lists every item with the batch id, so the later of two enqueues always sees the
@@ -68,14 +69,21 @@ export function resolveRunBatch(plan: RunBatchPlan): Observable<RunStart> {
     },
   });
 
+  // The latest attempt of this work wins: attempts are walked up to the first free batch id.
   const attempt = (n: number, maxAgeNow: number): Observable<RunStart> =>
     journal.entries(maxAgeNow, now()).pipe(
       switchMap((entries) => {
-        const batchId = runBatchId({ runId, position, attempt: n });
-        const kept = ofBatch(entries, batchId);
-        if (kept.length === 0) return enqueue(n, batchId);
-        if (!trusted(kept) || kept.every((e) => e.status === 'canceled')) return attempt(n + 1, maxAgeNow);
-        return of(foundStart(batchId, kept));
+        let latest: { batchId: string; kept: JournalEntry[] } | null = null;
+        for (let k = n; ; k++) {
+          const batchId = runBatchId({ runId, position, attempt: k });
+          const kept = ofBatch(entries, batchId);
+          if (kept.length === 0) {
+            if (latest && !latest.kept.every((e) => e.status === 'canceled')) return of(foundStart(latest.batchId, latest.kept));
+            return enqueue(k, batchId);
+          }
+          // Items with another origin are other work under this place: not this run's.
+          if (trusted(kept)) latest = { batchId, kept };
+        }
       }),
     );
 

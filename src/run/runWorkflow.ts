@@ -185,10 +185,11 @@ export function runWorkflow(client: InvokeAIClient, input: RunInput, options: Ru
     return () => {
       subscriptions.unsubscribe();
       deadline$.complete();
-      if (tracker.done || (!errored && options.cancelOnUnsubscribe === false) || batchId === null) return;
-      // This process canceled some of the run's items: its listing of the run is out of date.
-      if (durable) runJournal(client.queue, durable.place.runId).forget();
-      cancelUnfinished(client.queue, batchId, reached());
+      // An error (a canceled or failed item) or a cancel of ours makes this process's listing of the run stale.
+      const cancels = !tracker.done && (errored || options.cancelOnUnsubscribe !== false) && batchId !== null;
+      if (durable && (errored || cancels)) runJournal(client.queue, durable.place.runId).forget();
+      if (!cancels) return;
+      cancelUnfinished(client.queue, batchId!, reached());
     };
   });
 }

@@ -28,6 +28,7 @@ import { checkBound, definedEntries, hasModelNames, toIndexed } from './boundVal
 import { modelListCache } from './modelListCache.js';
 import { resolveModels } from './resolveModels.js';
 import { resubmitInterrupted } from './resubmitInterrupted.js';
+import { type StagePlace, splitKey, stagePlace } from './runPlace.js';
 import { STAGE_RUN_DEFAULTS, type RunOptions, type StageDefinition, type StageRequest } from './stageConfig.js';
 import { stageSettings } from './stageSettings.js';
 import { reportFailure, toFailure, toFallback } from './toFailure.js';
@@ -44,6 +45,7 @@ export function runStage<In>(def: StageDefinition<In>): OperatorFunction<In, Sta
   const { stage, client, config } = def;
   const workflow = config.workflow;
   const { workflowName, onError, concurrency, resubmits, run, sync, bindingObj, binding, defaults } = stageSettings(def);
+  const runId = config.runId ?? config.runOptions?.runId;
 
   // Shared by every subscription of this operator.
   const models$ = modelListCache(client);
@@ -58,15 +60,23 @@ export function runStage<In>(def: StageDefinition<In>): OperatorFunction<In, Sta
               share({ connector: () => new ReplaySubject(1), resetOnError: true, resetOnComplete: false, resetOnRefCountZero: true }),
             );
 
-      const process = (item: In): Observable<StageOutput> => {
+      const process = (given: In, index: number): Observable<StageOutput> => {
+        let place: StagePlace | null = null;
         let request: StageRequest | undefined;
         let values: Record<string, unknown> = {};
         let itemId: number | null = null;
         let uploaded: string[] = [];
         let settled = false;
 
+        let item = given;
         const attempt$ = defer(() => {
+          const split = splitKey(given);
+          item = split.item;
           request = def.request(item);
+          if (runId !== undefined) {
+            const explicit = config.keyOf ? String(config.keyOf(given, index)) : split.key;
+            place = stagePlace(stage, request, explicit, index);
+          }
           const fromLineage =
             request.input !== null && typeof request.input !== 'string' ? request.input.lineage.prompt : undefined;
           values = { ...defaults, ...definedEntries(request.params) };
@@ -95,6 +105,7 @@ export function runStage<In>(def: StageDefinition<In>): OperatorFunction<In, Sta
                   // are reused, so a resubmission creates no second mask for cleanup to miss.
                   return defer(() => {
                     const options: NonNullable<RunOptions> = { ...STAGE_RUN_DEFAULTS, ...config.runOptions };
+                    if (place) Object.assign(options, { runId, runPosition: place.position, runAttempt: attempts });
                     // A reused batch id would also return the interrupted item.
                     if (attempts++ > 0) delete options.batchId;
                     return run(client, wf, options);
@@ -106,7 +117,7 @@ export function runStage<In>(def: StageDefinition<In>): OperatorFunction<In, Sta
               if (event.type === 'enqueued') itemId = event.item_ids[0] ?? null;
             }),
             filter((event): event is Extract<RunEvent, { type: 'completed' }> => event.type === 'completed'),
-            map((event) => toResult(stage, workflowName, bindingObj, request!, values, uploaded, event.result)),
+            map((event) => withPlace(toResult(stage, workflowName, bindingObj, request!, values, uploaded, event.result), place)),
             throwIfEmpty(() => new Error(`${stage}: the run of workflow ${JSON.stringify(workflowName)} ended without a result.`)),
           );
         });
@@ -121,7 +132,7 @@ export function runStage<In>(def: StageDefinition<In>): OperatorFunction<In, Sta
             }
             if (onError === 'fallback' && request?.input != null) {
               // Uploads made for the failed run are orphans: hand them to cleanup with the error.
-              return of(toFallback(stage, request.input, values, error, itemId, uploaded));
+              return of(withPlace(toFallback(stage, request.input, values, error, itemId, uploaded), place));
             }
             attachFailure(error, failure);
             return throwError(() => error);
@@ -138,4 +149,13 @@ export function runStage<In>(def: StageDefinition<In>): OperatorFunction<In, Sta
 
       return source.pipe(mergeMap(process, concurrency));
     });
+}
+
+/** Under a run id, the output's lineage records the chain's key and depth for the next stages. */
+function withPlace<T extends StageOutput>(output: T, place: StagePlace | null): T {
+  if (place) {
+    output.lineage.key = place.key;
+    output.lineage.depth = place.depth;
+  }
+  return output;
 }
