@@ -30,3 +30,4 @@ export { AmbiguousLabelError, isAmbiguousLabelError } from './AmbiguousLabelErro
 export { UnknownNodeTypeError, isUnknownNodeTypeError } from './UnknownNodeTypeError.js';
 export { ModelNotFoundError, isModelNotFoundError, type ModelRef } from './ModelNotFoundError.js';
 export { IndexDriftError, isIndexDriftError, type IndexDrift } from './IndexDriftError.js';
+export { BatchNotFoundError, isBatchNotFoundError } from './BatchNotFoundError.js';
