@@ -42,10 +42,10 @@ export interface RunBatchPlan {
  *
  * InvokeAI accepts a batch id twice, so two processes may enqueue the same attempt. The enqueue
  * answer lists every item with the batch id, so the later of two enqueues always sees the
- * earlier one: then the first items that are not canceled (lowest item ids) are kept, and a run
- * whose own items are not among them cancels its items and follows the kept ones. At most one
- * copy is kept; the later copy is canceled moments after its enqueue (before it runs, unless
- * the queue was idle and it started at once, or its process died in between).
+ * earlier one: it cancels its own copy at once (one request after its enqueue answer) and follows
+ * the earlier copy. At most one copy is kept. The later copy runs (and is wasted) only when it
+ * starts before that cancel lands: the queue was idle and the job is shorter than a round trip,
+ * or the process died between its enqueue and its cancel.
  */
 export function resolveRunBatch(plan: RunBatchPlan): Observable<RunStart> {
   const { queue, runId, position, batch, maxAge, now } = plan;
@@ -98,25 +98,24 @@ export function resolveRunBatch(plan: RunBatchPlan): Observable<RunStart> {
           const mine = all.slice(0, result.enqueued);
           journal.note(batchId, batch.origin, mine);
           const ours: RunStart = { batchId, result: { ...result, item_ids: mine }, found: null };
-          return all.length > mine.length ? settleRace(n, batchId, mine, ours) : of(ours);
+          return all.length > mine.length ? settleRace(n, batchId, mine) : of(ours);
         }),
       );
     });
 
-  // The batch id had items already (another process enqueued the same attempt, or the listing
-  // was out of date): the first `size` items not canceled are kept, a later copy is canceled.
-  const settleRace = (n: number, batchId: string, mine: readonly number[], ours: RunStart): Observable<RunStart> =>
-    journal.entries(0, now()).pipe(
+  // The batch id had items this run's listing did not show: another process enqueued the same
+  // attempt first (or the listing was out of date). Our copy is canceled at once, before it can
+  // start behind the other; then the other copy is followed, or the next attempt taken when it
+  // is not this work or was canceled.
+  const settleRace = (n: number, batchId: string, mine: readonly number[]): Observable<RunStart> =>
+    forkJoin(mine.map((id) => queue.cancelItem(id).pipe(catchError(() => of(null))))).pipe(
+      switchMap(() => journal.entries(0, now())),
       switchMap((entries) => {
         const kept = ofBatch(
-          entries.filter((e) => e.status !== 'canceled' || mine.includes(e.item_id)),
+          entries.filter((e) => e.status !== 'canceled' && !mine.includes(e.item_id)),
           batchId,
         );
-        if (mine.every((id) => kept.some((e) => e.item_id === id))) return of(ours);
-        const cancels = mine.map((id) => queue.cancelItem(id).pipe(catchError(() => of(null))));
-        return forkJoin(cancels).pipe(
-          switchMap(() => (kept.length > 0 && trusted(kept) ? of(foundStart(batchId, kept)) : attempt(n + 1, maxAge))),
-        );
+        return kept.length > 0 && trusted(kept) ? of(foundStart(batchId, kept)) : attempt(n + 1, maxAge);
       }),
     );
 

@@ -141,7 +141,10 @@ export function runStage<In>(def: StageDefinition<In>): OperatorFunction<In, Sta
             if (!settled && config.failures) {
               const input = request?.input != null ? imageNameOf(request.input) : null;
               const canceled = new StageCanceledError({ stage, input });
-              reportFailure(config.failures, toFailure(stage, item, request, values, canceled, itemId, uploaded));
+              const failure = toFailure(stage, item, request, values, canceled, itemId, uploaded);
+              // Under a run id the work may be resumed, and needs these images then: cleanRun removes them.
+              if (runId !== undefined) failure.created = [];
+              reportFailure(config.failures, failure);
             }
           }),
         );

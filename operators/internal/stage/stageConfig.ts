@@ -96,6 +96,9 @@ export interface StageConfig<Binding extends object, Params extends object> {
    * only stable when the source emits the same prompts in the same order (give keys for streams).
    * The depth counts the stages of the chain, so passes of one chain get distinct places.
    * Results carry `lineage.key` and `lineage.depth`. Resubmissions take the next attempt number.
+   * An input abandoned by unsubscribing is reported to `failures` with no `created` images: a
+   * resume needs them (its queue item may still complete), so `cleanup` keeps them; `cleanRun`
+   * deletes a run's leftovers.
    * @default none
    */
   runId?: string;
