@@ -6,17 +6,19 @@
  * prompt it prints the process's heap and how many images the run still keeps on the server.
  *
  *   npx tsx examples/streamingPipeline.ts               # 4 prompts
- *   PROMPTS=0 npx tsx examples/streamingPipeline.ts     # runs until Ctrl-C
+ *   PROMPTS=0 npx tsx examples/streamingPipeline.ts     # runs until Ctrl-C (which cancels the queued work)
+ *   RUN_ID=nightly npx tsx examples/streamingPipeline.ts  # durable: run it again to resume
  *   INVOKEAI_URL=http://127.0.0.1:9090 npx tsx examples/streamingPipeline.ts
  */
-import { BehaviorSubject, concatMap, firstValueFrom, identity, lastValueFrom, map, take } from 'rxjs';
-import { isHttpError, type InvokeAIClient } from 'invokeai-rx';
+import { BehaviorSubject, concatMap, firstValueFrom, identity, map, take } from 'rxjs';
+import { cancelOnExit, isHttpError, type InvokeAIClient } from 'invokeai-rx';
 import { streamingPipeline } from 'invokeai-rx/operators';
 import { imageSize, loadWorkflow, outputDir, runExample, saveImage, short, shown } from './support.js';
 
 const topics = ['Mountain landscape', 'Ocean sunset', 'Forest path'];
 const limit = Number(process.env['PROMPTS'] ?? 4); // 0 = unbounded
 const boardName = 'invokeai-rx streaming example';
+const runId = process.env['RUN_ID'] || undefined;
 
 /** Whether the server still has an image (a deleted one answers 404). */
 async function exists(client: InvokeAIClient, imageName: string): Promise<boolean> {
@@ -45,40 +47,43 @@ await runExample('streamingPipeline', async (connection) => {
 
   let finished = 0;
   const deleted = new Set<string>();
-  await lastValueFrom(
-    prompts$.pipe(
-      streamingPipeline(client, {
-        base: { workflow: await loadWorkflow(client, 'sdxl_base'), params: { steps: 20, width: size, height: size }, board: boardName },
-        refiner: { workflow: await loadWorkflow(client, 'sdxl_refiner'), params: { steps: 15 }, board: boardName },
-        upscaler: { workflow: await loadWorkflow(client, 'esrgan_upscale'), params: { scale: 2 }, board: boardName },
-      }),
-      concatMap(async (r) => {
-        // cleanup ran before this result was emitted: the ancestors it created are already gone.
-        const gone: string[] = [];
-        for (const name of r.created.filter((n) => !deleted.has(n))) {
-          if (await exists(client, name)) throw new Error(`intermediate ${name} of ${r.imageName} was not deleted`);
-          deleted.add(name);
-          gone.push(short(name));
-        }
-        const deletions = gone.length ? `; deleted intermediate ${gone.join(', ')} (404 on the server)` : '';
-        console.log(`[${r.lineage.prompt}] ${r.stage}: ${short(r.imageName)}${deletions}`);
+  const pipeline$ = prompts$.pipe(
+    streamingPipeline(client, {
+      base: { workflow: await loadWorkflow(client, 'sdxl_base'), params: { steps: 20, width: size, height: size }, board: boardName },
+      refiner: { workflow: await loadWorkflow(client, 'sdxl_refiner'), params: { steps: 15 }, board: boardName },
+      upscaler: { workflow: await loadWorkflow(client, 'esrgan_upscale'), params: { scale: 2 }, board: boardName },
+    }, { runId }),
+    concatMap(async (r) => {
+      // cleanup ran before this result was emitted: the ancestors it created are already gone.
+      const gone: string[] = [];
+      for (const name of r.created.filter((n) => !deleted.has(n))) {
+        if (await exists(client, name)) throw new Error(`intermediate ${name} of ${r.imageName} was not deleted`);
+        deleted.add(name);
+        gone.push(short(name));
+      }
+      const deletions = gone.length ? `; deleted intermediate ${gone.join(', ')} (404 on the server)` : '';
+      console.log(`[${r.lineage.prompt}] ${r.stage}: ${short(r.imageName)}${deletions}`);
 
-        if (r.stage === 'upscale') {
-          finished += 1;
-          const saved = await saveImage(client, r.imageName, out, `final-${finished}.png`);
-          const kept = (await firstValueFrom(client.boards.imageNames(board.board_id))).length - before;
-          const heap = (process.memoryUsage().heapUsed / 2 ** 20).toFixed(1);
-          console.log(
-            `prompt ${finished} finished: ${saved.width}x${saved.height} -> ${shown(saved.path)}; ` +
-              `heap ${heap} MB; images this run keeps on the server: ${kept}`,
-          );
-          next.next(finished); // ask for the next prompt
-        }
-        return r;
-      }),
-    ),
-    { defaultValue: undefined },
+      if (r.stage === 'upscale') {
+        finished += 1;
+        const saved = await saveImage(client, r.imageName, out, `final-${finished}.png`);
+        const kept = (await firstValueFrom(client.boards.imageNames(board.board_id))).length - before;
+        const heap = (process.memoryUsage().heapUsed / 2 ** 20).toFixed(1);
+        console.log(
+          `prompt ${finished} finished: ${saved.width}x${saved.height} -> ${shown(saved.path)}; ` +
+            `heap ${heap} MB; images this run keeps on the server: ${kept}`,
+        );
+        next.next(finished); // ask for the next prompt
+      }
+      return r;
+    }),
   );
+  // Ctrl-C / SIGTERM: unsubscribe (the server's queued work is canceled), then exit 130 / 143.
+  await new Promise<void>((resolve, reject) => {
+    const subscription = pipeline$.subscribe({ error: reject, complete: resolve });
+    const release = cancelOnExit(subscription);
+    subscription.add(release);
+  });
 
   console.log(`done: ${finished} prompts streamed, ${deleted.size} intermediates deleted`);
 });

@@ -24,6 +24,10 @@ export interface StageLineage {
   refined?: string[];
   /** Every ancestor image, oldest first (user-supplied inputs included). */
   chain: string[];
+  /** Under a run id: the chain's key, which gives the stages of the chain their places in the run. */
+  key?: string;
+  /** Under a run id: how many stages the chain went through before this image (0 for the first). */
+  depth?: number;
 }
 
 /**

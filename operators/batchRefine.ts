@@ -22,7 +22,8 @@ export interface BatchRefineOptions {
  * With `concurrency > 1` results arrive in completion order (`result.input` names the source
  * image); `concurrency: 1` is the original sequential mode and keeps input order. Items can be
  * `{ image, prompt, ... }` to give each image its own values (variations of one image: the same
- * image with different prompts).
+ * image with different prompts). Under `config.runId` the images of an array are keyed by their
+ * index (unless they carry a `key` or `config.keyOf` is given), so the list must keep its order.
  *
  * ## Example
  * ```ts
@@ -49,6 +50,8 @@ export function batchRefine(
   images: ObservableInput<RefineItem>,
   options: BatchRefineOptions = {},
 ): Observable<RefineOutput> {
-  const stage = refine(client, { ...config, concurrency: options.concurrency ?? 3 });
+  // A fixed list keys its images by position (variations of one image share the image name).
+  const keyOf = config.keyOf ?? (Array.isArray(images) ? (_: unknown, index: number) => index : undefined);
+  const stage = refine(client, { ...config, concurrency: options.concurrency ?? 3, ...(keyOf ? { keyOf } : {}) });
   return from(images).pipe(stage);
 }

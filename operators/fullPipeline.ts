@@ -35,6 +35,12 @@ export interface FullPipelineConfig {
   cfg?: number;
   upscaleFactor?: number;
   faceStrength?: number;
+  /**
+   * Run id of every stage (unless a stage config sets its own): the pipeline becomes durable and
+   * resumable, see `StageConfig.runId`. Prompts are keyed by `base.keyOf`, their own `key`, or
+   * their index (stable for a fixed list).
+   */
+  runId?: string;
 }
 
 /**
@@ -84,7 +90,8 @@ export interface FullPipelineConfig {
  * @return A function that returns an Observable that emits every stage's result for every prompt
  * (a {@link FullPipelineOutput}).
  */
-export function fullPipeline(client: InvokeAIClient, config: FullPipelineConfig): OperatorFunction<BasePrompt, FullPipelineOutput> {
+export function fullPipeline(client: InvokeAIClient, given: FullPipelineConfig): OperatorFunction<BasePrompt, FullPipelineOutput> {
+  const config = withRunId(given);
   const base = generateBase(
     client,
     withParams(config.base, SDXL_BASE_BINDING, { negative: config.negative, seed: config.seed, steps: config.baseSteps, cfg: config.cfg }),
@@ -105,4 +112,18 @@ export function fullPipeline(client: InvokeAIClient, config: FullPipelineConfig)
     ...(config.faces ? [enhanceFaces(client, withParams(config.faces, FACE_RESTORE_BINDING, { strength: config.faceStrength }))] : []),
   ];
   return (source) => source.pipe(base, streamThrough(stages));
+}
+
+/** Gives every stage config the pipeline's run id, unless it has its own. */
+function withRunId(config: FullPipelineConfig): FullPipelineConfig {
+  const { runId } = config;
+  if (runId === undefined) return config;
+  const put = <C extends { runId?: string }>(c: C): C => ({ runId, ...c });
+  return {
+    ...config,
+    base: put(config.base),
+    refiner: put(config.refiner),
+    ...(config.upscaler ? { upscaler: put(config.upscaler) } : {}),
+    ...(config.faces ? { faces: put(config.faces) } : {}),
+  };
 }

@@ -22,8 +22,11 @@ export type BaseParams = {
   height?: number;
 };
 
-/** What `generateBase` accepts: a prompt, or a prompt with its own values. */
-export type BasePrompt = string | BaseParams;
+/**
+ * What `generateBase` accepts: a prompt, or a prompt with its own values (and, under a run id,
+ * its stable `key`: not a workflow value).
+ */
+export type BasePrompt = string | (BaseParams & { key?: string | number });
 
 /** Configuration of {@link generateBase}. */
 export interface GenerateBaseConfig extends Omit<StageConfig<BaseBinding, BaseParams, 'generateBase'>, 'onError'> {

@@ -21,6 +21,12 @@ export interface StreamingStages {
 export interface StreamingPipelineOptions {
   /** How many prompts are in flight at once (each runs its stages one after another). @default 1 */
   concurrency?: number;
+  /**
+   * Run id of every stage (unless a stage config sets its own): the pipeline becomes durable and
+   * resumable, see `StageConfig.runId`. A stream needs stable prompt keys: give prompts a `key`
+   * (`{ prompt, key }`) or `base.keyOf`; without them a prompt's key is its arrival index.
+   */
+  runId?: string;
 }
 
 /**
@@ -70,6 +76,8 @@ export function streamingPipeline(
   options: StreamingPipelineOptions = {},
 ): OperatorFunction<BasePrompt, FullPipelineOutput> {
   const concurrency = options.concurrency ?? 1;
+  const { runId } = options;
+  const put = <C extends { runId?: string }>(c: C): C => (runId === undefined ? c : { runId, ...c });
   if (!(concurrency === Infinity || (Number.isInteger(concurrency) && concurrency >= 1))) {
     throw new TypeError(`streamingPipeline: concurrency must be a positive integer, got ${String(concurrency)}.`);
   }
@@ -79,13 +87,22 @@ export function streamingPipeline(
       if (typeof own === 'function') own(failure);
       else own?.next(failure);
     };
-    const base = generateBase(client, { ...stages.base, failures: sink(stages.base.failures) });
+    // Keys are given per prompt below: each prompt runs in a subscription of its own.
+    const { keyOf: _keyOf, ...baseConfig } = stages.base;
+    const base = generateBase(client, put({ ...baseConfig, failures: sink(stages.base.failures) }));
     const rest: OperatorFunction<StageOutput, Exclude<FullPipelineOutput, BaseResult>>[] = [
-      ...(stages.refiner ? [refine(client, { ...stages.refiner, failures: sink(stages.refiner.failures) })] : []),
-      ...(stages.upscaler ? [upscale(client, { ...stages.upscaler, failures: sink(stages.upscaler.failures) })] : []),
-      ...(stages.faces ? [enhanceFaces(client, { ...stages.faces, failures: sink(stages.faces.failures) })] : []),
+      ...(stages.refiner ? [refine(client, put({ ...stages.refiner, failures: sink(stages.refiner.failures) }))] : []),
+      ...(stages.upscaler ? [upscale(client, put({ ...stages.upscaler, failures: sink(stages.upscaler.failures) }))] : []),
+      ...(stages.faces ? [enhanceFaces(client, put({ ...stages.faces, failures: sink(stages.faces.failures) }))] : []),
     ];
     return { base, rest };
+  };
+  // Under a run id a prompt's key is its own, `base.keyOf`'s, or its index in the source.
+  const durable = (runId ?? stages.base.runId ?? stages.base.runOptions?.runId) !== undefined;
+  const keyed = (prompt: BasePrompt, index: number): BasePrompt => {
+    if (!durable || (typeof prompt === 'object' && prompt !== null && 'key' in prompt)) return prompt;
+    const key = stages.base.keyOf ? stages.base.keyOf(prompt, index) : index;
+    return typeof prompt === 'string' ? { prompt, key } : { ...prompt, key };
   };
   // Built once now so that a bad binding fails here, not at subscription.
   build(new Subject<StageFailure>());
@@ -95,7 +112,7 @@ export function streamingPipeline(
       const failures = new Subject<StageFailure>();
       const { base, rest } = build(failures);
       return source.pipe(
-        mergeMap((prompt) => of(prompt).pipe(base, streamThrough(rest)), concurrency),
+        mergeMap((prompt, index) => of(keyed(prompt, index)).pipe(base, streamThrough(rest)), concurrency),
         cleanup(client, { failures }),
       );
     });

@@ -21,7 +21,8 @@ export interface VariationsOptions {
  *
  * Results arrive in completion order; `result.lineage.prompt` tells which prompt each answers.
  * For variations of one existing image (the original `parallel_variations`), use
- * {@link batchRefine} with `prompts.map((prompt) => ({ image, prompt }))`.
+ * {@link batchRefine} with `prompts.map((prompt) => ({ image, prompt }))`. Under `config.runId`
+ * each prompt is keyed by its `key`, `config.keyOf`, or its index in the list.
  *
  * ## Example
  * ```ts

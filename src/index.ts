@@ -135,6 +135,20 @@ export {
   type RunTimings,
   type RunWorkflowOptions,
 } from './run/index.js';
+// Durable runs (run ids).
+export {
+  attach,
+  cancelOnExit,
+  cleanRun,
+  runBatchId,
+  type AttachOptions,
+  type CancelOnExitOptions,
+  type CleanRunImages,
+  type CleanRunOptions,
+  type CleanRunSummary,
+  type RunPlace,
+} from './run/index.js';
+export { BatchNotFoundError, isBatchNotFoundError } from './errors/index.js';
 
 // events/index.ts
 export {

@@ -102,6 +102,8 @@ function trackEnqueues(inner: InvokeAIClient): EnqueueTracker {
     getBatchStatus: (id) => q.getBatchStatus(id),
     getStatus: () => q.getStatus(),
     getItems: (ids) => q.getItems(ids),
+    listAll: (options) => q.listAll(options),
+    cancelByDestination: (destination) => q.cancelByDestination(destination),
   };
   const client: InvokeAIClient = {
     config: inner.config,

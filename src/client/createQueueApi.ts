@@ -158,6 +158,15 @@ export function createQueueApi(ctx: HttpContext): QueueApi {
         schema: zCancelByBatchIDsResult,
       }),
     getBatchStatus,
+    listAll: (options = {}) =>
+      request$(ctx, {
+        method: 'GET',
+        path: path('/list_all'),
+        ...(options.destination !== undefined ? { query: { destination: options.destination } } : {}),
+        schema: zSessionQueueItem.array(),
+      }),
+    cancelByDestination: (destination) =>
+      request$(ctx, { method: 'PUT', path: path('/cancel_by_destination'), query: { destination }, schema: zCancelByBatchIDsResult }),
     getStatus: () => request$(ctx, { method: 'GET', path: path('/status'), schema: zSessionQueueAndProcessorStatus }),
     getItems: (itemIds) => {
       const ids = itemIds.map(checkId);

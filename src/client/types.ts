@@ -36,6 +36,10 @@ export interface QueueApi {
   getStatus(): Observable<SessionQueueAndProcessorStatus>;
   /** `POST /items_by_ids`: missing ids are skipped by the server. */
   getItems(itemIds: readonly number[]): Observable<SessionQueueItem[]>;
+  /** `GET /list_all?destination=…`: every item with that destination (all of them without one), whole sessions included. */
+  listAll(options?: { destination?: string }): Observable<SessionQueueItem[]>;
+  /** `PUT /cancel_by_destination`: cancels the unfinished items with that destination. */
+  cancelByDestination(destination: string): Observable<CancelByBatchIDsResult>;
 }
 
 export interface UploadImageOptions {

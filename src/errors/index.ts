@@ -31,3 +31,4 @@ export { UnknownNodeTypeError, isUnknownNodeTypeError } from './UnknownNodeTypeE
 export { ModelNotFoundError, isModelNotFoundError, type ModelRef } from './ModelNotFoundError.js';
 export { AmbiguousModelNameError, isAmbiguousModelNameError } from './AmbiguousModelNameError.js';
 export { IndexDriftError, isIndexDriftError, type IndexDrift } from './IndexDriftError.js';
+export { BatchNotFoundError, isBatchNotFoundError } from './BatchNotFoundError.js';

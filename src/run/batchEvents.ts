@@ -17,7 +17,7 @@ export type ItemEventName = (typeof ITEM_EVENTS)[number];
 export type ItemEvent = { [K in ItemEventName]: { name: K; payload: InvokeEventMap[K] } }[ItemEventName];
 
 interface Router {
-  watch(batchId: string, origin: string | null): Observable<ItemEvent>;
+  watch(batchId: string | null, origin: string | null): Observable<ItemEvent>;
 }
 
 const routers = new WeakMap<EventsApi, Router>();
@@ -29,7 +29,7 @@ const routers = new WeakMap<EventsApi, Router>();
  * the runs it belongs to (looked up by `batch_id`, then `origin`), so the cost of an event does
  * not grow with the number of runs in flight. A run subscribed under both keys gets it once.
  */
-export function batchEvents(events: EventsApi, batchId: string, origin: string | null = null): Observable<ItemEvent> {
+export function batchEvents(events: EventsApi, batchId: string | null, origin: string | null = null): Observable<ItemEvent> {
   let router = routers.get(events);
   if (!router) routers.set(events, (router = createRouter(events)));
   return router.watch(batchId, origin);
@@ -65,7 +65,7 @@ function createRouter(events: EventsApi): Router {
   return {
     watch: (batchId, origin) =>
       new Observable<ItemEvent>((subscriber) => {
-        add(byBatch, batchId, subscriber);
+        if (batchId !== null) add(byBatch, batchId, subscriber);
         if (origin) add(byOrigin, origin, subscriber);
         watchers += 1;
         if (source === null) {
@@ -76,7 +76,7 @@ function createRouter(events: EventsApi): Router {
           s.add(all$.subscribe({ next: dispatch, complete: () => void (source === s && (source = null)) }));
         }
         return () => {
-          remove(byBatch, batchId, subscriber);
+          if (batchId !== null) remove(byBatch, batchId, subscriber);
           if (origin) remove(byOrigin, origin, subscriber);
           watchers -= 1;
           if (watchers === 0 && source) {

@@ -1,4 +1,4 @@
-import { type Observable, catchError, concatMap, defer, map, of, take } from 'rxjs';
+import { type Observable, catchError, concatMap, defer, finalize, map, of, take } from 'rxjs';
 import type { QueueApi } from '../client/types.js';
 import { isHttpError } from '../errors/guards.js';
 import type { EnqueueBatchResult } from '../schemas/queue.js';
@@ -22,20 +22,57 @@ export type RunStage =
  */
 export function cancelUnfinished(queue: QueueApi, batchId: string, reached: RunStage): void {
   const noop = () => {};
+  const sent = inFlight();
   if (reached.stage === 'enqueuing') {
     const { error } = reached;
-    if (error !== undefined && isHttpError(error) && error.status < 500) return;
+    if (error !== undefined && isHttpError(error) && error.status < 500) return sent();
     reached.enqueue$
       .pipe(
         map(() => null),
         catchError(() => of(null)),
         take(1),
         concatMap(() => defer(() => queue.cancelByBatchIds([batchId]))),
+        finalize(sent),
       )
       .subscribe({ error: noop });
   } else if (reached.stage === 'tracking') {
     const { active } = reached;
-    if (active.length === 0) return;
-    defer(() => (active.length === 1 ? queue.cancelItem(active[0]!) : queue.cancelByBatchIds([batchId]))).subscribe({ error: noop });
+    if (active.length === 0) return sent();
+    defer(() => (active.length === 1 ? queue.cancelItem(active[0]!) : queue.cancelByBatchIds([batchId])))
+      .pipe(finalize(sent))
+      .subscribe({ error: noop });
+  } else {
+    sent();
   }
+}
+
+// Cancels in flight in this process, for `cancelsSent` (a script about to exit waits for them).
+let pending = 0;
+const waiters: (() => void)[] = [];
+
+function inFlight(): () => void {
+  pending += 1;
+  let done = false;
+  return () => {
+    if (done) return;
+    done = true;
+    pending -= 1;
+    if (pending === 0) for (const w of waiters.splice(0)) w();
+  };
+}
+
+/**
+ * Resolves once every cancel that torn-down runs of this process have started is answered (or
+ * has failed), or after `timeoutMs`, whichever comes first: what a script waits for before it
+ * exits, so that the server stops the work it leaves behind.
+ */
+export function cancelsSent(timeoutMs: number): Promise<void> {
+  if (pending === 0) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, timeoutMs);
+    waiters.push(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }

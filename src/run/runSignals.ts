@@ -4,12 +4,13 @@ import type { InvokeEventMap } from '../schemas/events.js';
 import type { EnqueueBatchResult } from '../schemas/queue.js';
 import { batchEvents } from './batchEvents.js';
 import type { Polled } from './pollItems.js';
+import type { JournalEntry } from './runJournal.js';
 
 type InvocationEventName = 'invocation_started' | 'invocation_progress' | 'invocation_complete' | 'invocation_error';
 
 /** Everything a run reacts to, handled one at a time in arrival order. */
 export type Signal =
-  | { kind: 'enqueued'; result: EnqueueBatchResult }
+  | { kind: 'enqueued'; result: EnqueueBatchResult; /** durable runs: the items were found, not enqueued */ found?: JournalEntry[] | null }
   | { kind: 'status'; payload: InvokeEventMap['queue_item_status_changed'] }
   | { kind: 'invocation'; name: InvocationEventName; payload: InvokeEventMap[InvocationEventName] }
   | { kind: 'canceled'; item_ids: number[] }
@@ -19,7 +20,8 @@ export type Signal =
 
 /** Whom a run's events are for: its batch id, and its origin when the run made that origin up (so it is unique). */
 export interface BatchKey {
-  batchId: string;
+  /** null while a durable run is still looking its batch up (its origin routes the events). */
+  batchId: string | null;
   origin: string | null;
 }
 

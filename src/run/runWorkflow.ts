@@ -1,18 +1,13 @@
-import { BehaviorSubject, EMPTY, Observable, Subject, Subscription, concat, concatMap, defer, map, of, takeWhile } from 'rxjs';
+import { type Observable, map } from 'rxjs';
 import type { InvokeAIClient } from '../client/types.js';
-import { warningsOf } from '../client/warnings.js';
-import { EnqueueError } from '../errors/EnqueueError.js';
-import type { EnqueueBatchResult } from '../schemas/queue.js';
-import { type RunStage, cancelUnfinished } from './cancelUnfinished.js';
-import { enqueueRun, socketOrTimeout } from './enqueueRun.js';
-import { followItems } from './followItems.js';
-import { type Deadline, dueDeadlines } from './phaseDeadlines.js';
-import { pollItems } from './pollItems.js';
+import type { Batch } from '../schemas/graph.js';
+import { enqueueRun } from './enqueueRun.js';
 import { prepareBatch } from './prepareBatch.js';
-import { queuedEvents } from './queuedEvents.js';
-import { RunTracker } from './RunTracker.js';
-import { type Signal, runSignals } from './runSignals.js';
-import { type RunInput, type RunWorkflowOptions, runSettings } from './runWorkflowOptions.js';
+import { resolveRunBatch } from './resolveRunBatch.js';
+import { runCore } from './runCore.js';
+import { type RunPlace, runOrigin } from './runIds.js';
+import { runJournal } from './runJournal.js';
+import { type RunInput, type RunSettings, type RunWorkflowOptions, runSettings } from './runWorkflowOptions.js';
 import type { RunEvent } from './types.js';
 
 export {
@@ -46,6 +41,9 @@ export {
  * - Unsubscribing before completion, an error or a timeout cancels the run's unfinished items
  *   (sent even though the run's own subscriptions are gone). Unsubscribing while the enqueue
  *   request is in flight lets it finish, then cancels the batch by id.
+ * - With `runId` the run is durable: it looks its batch up on the server before enqueueing and
+ *   follows what it finds (see {@link RunWorkflowOptions.runId}); found items give an `enqueued`
+ *   event with `resumed: true`.
  * - `started` is emitted when the run sees the item start; a job that a poll sees only once it
  *   has ended has no `started` (and `timings.startedAt` is null).
  *
@@ -63,101 +61,41 @@ export {
  */
 export function runWorkflow(client: InvokeAIClient, input: RunInput, options: RunWorkflowOptions = {}): Observable<RunEvent> {
   const settings = runSettings(options);
-  const { scheduler } = settings;
 
-  return new Observable<RunEvent>((subscriber) => {
-    const now = () => scheduler.now();
-    const { batch, batchId, workflow, generatedOrigin } = prepareBatch(input, options);
-    const tracker = new RunTracker({ now, timeouts: options.timeouts, warn: warningsOf(client) });
-    const follow = followItems({ queue: client.queue, tracker, workflow, itemErrors: settings.itemErrors, now });
-    const subscriptions = new Subscription();
-    const signals = new Subject<Signal>();
-    // Events that arrive before the enqueue answer wait for the item ids.
-    const early: Signal[] = [];
-    const deadline$ = new BehaviorSubject<Deadline | null>(tracker.nextDeadline());
-    let enqueue$: Observable<EnqueueBatchResult> | undefined;
-    let enqueueError: unknown = undefined;
-    let errored = false;
-    const fail = (error: unknown) => {
-      errored = true;
-      subscriber.error(error);
-    };
-
-    const startTracking = (result: EnqueueBatchResult): Observable<RunEvent> => {
-      const itemIds = [...result.item_ids].sort((a, b) => a - b);
-      tracker.setEnqueued(itemIds);
-      // Nothing was queued: there is nothing to cancel either.
-      if (itemIds.length === 0) throw new EnqueueError({ batch_id: batchId, requested: result.requested, enqueued: result.enqueued });
-      for (const s of early.splice(0)) signals.next(s);
-      const cadence = { interval: settings.pollInterval, intervalWithoutSocket: settings.pollIntervalWithoutSocket, scheduler };
-      subscriptions.add(
-        pollItems(client.queue, client.events.connected$, () => tracker.activeIds(), cadence)
-          .pipe(map((polled): Signal => ({ kind: 'polled', ...polled })))
-          .subscribe({ next: (s) => signals.next(s), error: fail }),
-      );
-      const enqueued: RunEvent = { type: 'enqueued', batch_id: batchId, item_ids: itemIds, at: now() };
-      const queuedOptions = { askPosition: options.queuePosition !== false, prepend: options.prepend, timeout: settings.pollInterval, scheduler };
-      return concat(of(enqueued), queuedEvents(client.queue, itemIds, queuedOptions));
-    };
-
-    // 1. Events first: nothing is sent before the run listens.
-    const key = { batchId, origin: generatedOrigin ? (batch.origin ?? null) : null };
-    subscriptions.add(
-      runSignals(client.events, key, (itemId, node) => tracker.noteInvocationError(itemId, node)).subscribe((s) =>
-        tracker.enqueued ? signals.next(s) : early.push(s),
-      ),
-    );
-
-    // 2. Signals are handled one at a time, in arrival order; each may move the next deadline.
-    subscriptions.add(
-      signals
-        .pipe(
-          concatMap((signal) =>
-            concat(
-              defer(() => (signal.kind === 'enqueued' ? startTracking(signal.result) : follow(signal))),
-              defer(() => {
-                deadline$.next(tracker.nextDeadline());
-                return EMPTY;
-              }),
-            ),
-          ),
-          takeWhile(() => !tracker.done, true),
-        )
-        .subscribe({ next: (e) => subscriber.next(e), error: fail, complete: () => subscriber.complete() }),
-    );
-
-    // 3. Timeouts: a due deadline is checked in turn, against the tracker's state by then.
-    subscriptions.add(deadline$.pipe(dueDeadlines(scheduler)).subscribe(() => signals.next({ kind: 'deadline' })));
-
-    // 4. Wait (briefly) for the socket, then enqueue.
-    subscriptions.add(
-      socketOrTimeout(client.events.connected$, settings.connectTimeout, scheduler).subscribe(() => {
-        const result$ = enqueueRun(client.queue, batch, options.prepend);
-        enqueue$ = result$;
-        subscriptions.add(
-          result$.subscribe({
-            next: (result) => signals.next({ kind: 'enqueued', result }),
-            error: (error) => {
-              enqueueError = error;
-              fail(error);
-            },
-          }),
-        );
-      }),
-    );
-
-    const reached = (): RunStage =>
-      tracker.enqueued
-        ? { stage: 'tracking', active: tracker.activeIds() }
-        : enqueue$
-          ? { stage: 'enqueuing', enqueue$, error: enqueueError }
-          : { stage: 'connecting' };
-
-    return () => {
-      subscriptions.unsubscribe();
-      deadline$.complete();
-      if (tracker.done || (!errored && options.cancelOnUnsubscribe === false)) return;
-      cancelUnfinished(client.queue, batchId, reached());
+  return runCore(client, settings, options, () => {
+    const prepared = prepareBatch(input, options);
+    const { workflow, generatedOrigin } = prepared;
+    const durable = settings.durable ? durableBatch(prepared.batch, settings.durable) : null;
+    if (!durable) {
+      return {
+        batchId: prepared.batchId,
+        origin: generatedOrigin ? (prepared.batch.origin ?? null) : null,
+        workflow,
+        start: ({ onEnqueue }) => {
+          const enqueue$ = enqueueRun(client.queue, prepared.batch, options.prepend);
+          onEnqueue(prepared.batchId, enqueue$);
+          return enqueue$.pipe(map((result) => ({ batchId: prepared.batchId, result, found: null })));
+        },
+      };
+    }
+    const journal = () => runJournal(client.queue, durable.place.runId);
+    return {
+      // A durable run learns its batch id from the look-up; its origin routes the events until then.
+      batchId: null,
+      origin: durable.batch.origin,
+      workflow,
+      start: ({ now, onEnqueue }) =>
+        resolveRunBatch({ queue: client.queue, ...durable.place, batch: durable.batch, prepend: options.prepend, maxAge: durable.maxAge, now, onEnqueue }),
+      // An error (a canceled or failed item) or a cancel of ours makes this process's listing stale.
+      stale: () => journal().forget(),
     };
   });
+}
+
+/** A durable run's batch: the run's origin (a hash of the work) and `destination: runId`; its id comes per attempt. */
+function durableBatch(batch: Batch, durable: NonNullable<RunSettings['durable']>) {
+  const place: RunPlace = { runId: durable.runId, position: durable.position, attempt: durable.attempt };
+  const { batch_id: _ignored, ...rest } = batch;
+  const origin = runOrigin(place, rest);
+  return { place, maxAge: durable.maxAge, batch: { ...rest, origin, destination: durable.runId } };
 }

@@ -2,6 +2,7 @@ import { type SchedulerLike, asyncScheduler } from 'rxjs';
 import type { Batch, BatchDatum } from '../schemas/graph.js';
 import type { BuildBatchOptions } from '../workflow/buildBatch.js';
 import type { Workflow } from '../workflow/Workflow.js';
+import { checkRunPlace } from './runIds.js';
 import type { RunTimeouts } from './types.js';
 
 /** Poll cadence while the socket is connected: a safety net for lost events. @default 1000 ms */
@@ -68,6 +69,29 @@ export interface RunWorkflowOptions {
   buildOptions?: Omit<BuildBatchOptions, 'runs' | 'data' | 'origin' | 'destination' | 'batch_id'>;
   /** Scheduler for timers (polls, timeouts, timestamps). @default asyncScheduler */
   scheduler?: SchedulerLike;
+  /**
+   * Makes the run durable: the server's queue is its journal. The batch id is derived from
+   * `runId`, `runPosition` and the attempt number, the items carry `destination: runId` and an
+   * `origin` that hashes the work, and before enqueueing the run looks its batch up (one shared
+   * `list_all?destination=runId` per `runLookupMaxAge`):
+   * - completed → the result is read from the item, nothing is enqueued;
+   * - pending or running → the run follows it (events + item reads, as for a new one);
+   * - failed → the run fails with the server's error, as it did then;
+   * - canceled, or found with another origin (other values under the same position) → the next
+   *   attempt number is looked up, and so on;
+   * - missing (never enqueued, pruned, a server that lost its queue) → enqueued, once.
+   *
+   * So the same run subscribed again (after a crash, in another process) redoes nothing that is
+   * done or under way. `batchId`, `origin` and `destination` cannot be set with it.
+   * @default none (every subscription is a new batch)
+   */
+  runId?: string;
+  /** Where this work sits in the run (e.g. `stage:key:pass`); distinct work needs distinct positions. @default '' */
+  runPosition?: string;
+  /** The first attempt number to look up (a resubmission after an interruption passes the next one). @default 0 */
+  runAttempt?: number;
+  /** How old (ms) a listing of the run's items may be to be reused by another look-up. @default 5000 */
+  runLookupMaxAge?: number;
 }
 
 /** The options `runWorkflow` needs at every turn, checked and with their defaults. */
@@ -77,6 +101,8 @@ export interface RunSettings {
   connectTimeout: number;
   scheduler: SchedulerLike;
   itemErrors: 'throw' | 'emit';
+  /** Set when `runId` is. */
+  durable: { runId: string; position: string; attempt: number; maxAge: number } | null;
 }
 
 /** Checks the options once, when the run is created (not when subscribed), so a typo throws at the call. */
@@ -85,7 +111,30 @@ export function runSettings(options: RunWorkflowOptions): RunSettings {
   const pollIntervalWithoutSocket = positive(options.pollIntervalWithoutSocket, DEFAULT_POLL_INTERVAL_WITHOUT_SOCKET, 'pollIntervalWithoutSocket');
   const connectTimeout = nonNegative(options.connectTimeout, DEFAULT_CONNECT_TIMEOUT, 'connectTimeout');
   for (const [phase, ms] of Object.entries(options.timeouts ?? {})) nonNegative(ms, Infinity, `timeouts.${phase}`);
-  return { pollInterval, pollIntervalWithoutSocket, connectTimeout, scheduler: options.scheduler ?? asyncScheduler, itemErrors: options.itemErrors ?? 'throw' };
+  return {
+    pollInterval,
+    pollIntervalWithoutSocket,
+    connectTimeout,
+    scheduler: options.scheduler ?? asyncScheduler,
+    itemErrors: options.itemErrors ?? 'throw',
+    durable: durableSettings(options),
+  };
+}
+
+/** Reads the run-id options; `undefined` without a `runId`. */
+function durableSettings(options: RunWorkflowOptions): RunSettings['durable'] {
+  if (options.runId === undefined) {
+    if (options.runPosition !== undefined || options.runAttempt !== undefined) throw new TypeError('runWorkflow: runPosition and runAttempt need a runId.');
+    return null;
+  }
+  const position = options.runPosition ?? '';
+  const attempt = options.runAttempt ?? 0;
+  checkRunPlace(options.runId, position, attempt, 'runWorkflow');
+  for (const name of ['batchId', 'origin', 'destination'] as const) {
+    if (options[name] !== undefined) throw new TypeError(`runWorkflow: ${name} cannot be set with runId: the run id determines it.`);
+  }
+  const maxAge = nonNegative(options.runLookupMaxAge, 5_000, 'runLookupMaxAge');
+  return { runId: options.runId, position, attempt, maxAge };
 }
 
 function positive(value: number | undefined, fallback: number, name: string): number {

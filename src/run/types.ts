@@ -43,7 +43,17 @@ export interface RunResult {
 
 /** What `runWorkflow` emits, in order, per queue item; `completed` is always last for its item. */
 export type RunEvent =
-  | { type: 'enqueued'; batch_id: string; item_ids: number[]; at: number }
+  | {
+      type: 'enqueued';
+      batch_id: string;
+      item_ids: number[];
+      at: number;
+      /**
+       * Only with `runId`: the items were found on the server (earlier work of the same run) and
+       * are followed, not enqueued now. No `queued` events follow.
+       */
+      resumed?: true;
+    }
   | { type: 'queued'; item_id: number; /** items ahead of this one, when known */ position: number | null }
   | { type: 'started'; item_id: number; at: number }
   | {

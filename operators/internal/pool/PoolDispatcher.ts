@@ -175,7 +175,9 @@ export class PoolDispatcher {
     job.batchId = job.options.batchId ?? randomUUID();
     const input = this.#prepare(job.input, server);
     this.#health.publish();
-    const run$ = runWorkflow(server.client, input, { ...job.options, origin: job.origin, batchId: job.batchId });
+    // Under a run id the run derives its batch id and origin (and looks the work up on this server).
+    const ids = job.options.runId !== undefined ? {} : { origin: job.origin, batchId: job.batchId };
+    const run$ = runWorkflow(server.client, input, { ...job.options, ...ids });
     job.attempt = run$.subscribe({
       next: (event) => {
         if (job.finished || job.attempts !== attempt) return;

@@ -58,6 +58,8 @@ export function createPoolClient(clients: readonly InvokeAIClient[], dispatcher:
     getBatchStatus: refuse,
     getStatus: refuse,
     getItems: refuse,
+    listAll: refuse,
+    cancelByDestination: refuse,
   };
 
   const events: EventsApi = {

@@ -2,7 +2,7 @@ import { isStageOutput, type ImageInput } from '../../StageResult.js';
 import type { StageRequest } from './stageConfig.js';
 
 /** An image stage's input: an image alone, or an image with values of its own. */
-export type ImageItem<Params extends object> = ImageInput | ({ image: ImageInput } & Partial<Params>);
+export type ImageItem<Params extends object> = ImageInput | ({ image: ImageInput; /** stable key under a run id */ key?: string | number } & Partial<Params>);
 
 /** Splits an {@link ImageItem} into image and values. */
 export function imageRequest(stage: string, item: unknown): StageRequest {

@@ -29,6 +29,7 @@ import { checkBound, definedEntries, hasModelNames, toIndexed } from './boundVal
 import { modelListCache } from './modelListCache.js';
 import { resolveModels } from './resolveModels.js';
 import { resubmitInterrupted } from './resubmitInterrupted.js';
+import { type StagePlace, splitKey, stagePlace } from './runPlace.js';
 import { STAGE_RUN_DEFAULTS, type RunOptions, type StageDefinition, type StageRequest } from './stageConfig.js';
 import { stageSettings } from './stageSettings.js';
 import { reportFailure, toFailure, toFallback } from './toFailure.js';
@@ -48,6 +49,7 @@ export function runStage<In, Stage extends StageName = StageName, Params extends
   const { stage, client, config } = def;
   const workflow = config.workflow;
   const { workflowName, onError, concurrency, resubmits, run, sync, modelFallback, warnings, bindingObj, binding, defaults } = stageSettings(def);
+  const runId = config.runId ?? config.runOptions?.runId;
 
   // Shared by every subscription of this operator.
   const models$ = modelListCache(client);
@@ -72,7 +74,8 @@ export function runStage<In, Stage extends StageName = StageName, Params extends
               share({ connector: () => new ReplaySubject(1), resetOnError: true, resetOnComplete: false, resetOnRefCountZero: true }),
             );
 
-      const process = (item: In): Observable<StageOutput> => {
+      const process = (given: In, index: number): Observable<StageOutput> => {
+        let place: StagePlace | null = null;
         let request: StageRequest | undefined;
         let values: Record<string, unknown> = {};
         let itemId: number | null = null;
@@ -80,8 +83,15 @@ export function runStage<In, Stage extends StageName = StageName, Params extends
         let modelUses: ModelUse[] | undefined;
         let settled = false;
 
+        let item = given;
         const attempt$ = defer(() => {
+          const split = splitKey(given);
+          item = split.item;
           request = def.request(item);
+          if (runId !== undefined) {
+            const explicit = config.keyOf ? String(config.keyOf(given, index)) : split.key;
+            place = stagePlace(stage, request, explicit, index);
+          }
           const fromLineage =
             request.input !== null && typeof request.input !== 'string' ? request.input.lineage.prompt : undefined;
           values = { ...defaults, ...definedEntries(request.params) };
@@ -116,6 +126,7 @@ export function runStage<In, Stage extends StageName = StageName, Params extends
                   // are reused, so a resubmission creates no second mask for cleanup to miss.
                   return defer(() => {
                     const options: NonNullable<RunOptions> = { ...STAGE_RUN_DEFAULTS, ...config.runOptions };
+                    if (place) Object.assign(options, { runId, runPosition: place.position, runAttempt: attempts });
                     // A reused batch id would also return the interrupted item.
                     if (attempts++ > 0) delete options.batchId;
                     return run(client, wf, options);
@@ -128,7 +139,7 @@ export function runStage<In, Stage extends StageName = StageName, Params extends
             }),
             filter((event): event is Extract<RunEvent, { type: 'completed' }> => event.type === 'completed'),
             map((event) => {
-              const result = toResult(stage, workflowName, bindingObj, request!, values, uploaded, event.result);
+              const result = withPlace(toResult(stage, workflowName, bindingObj, request!, values, uploaded, event.result), place);
               return modelUses ? { ...result, models: modelUses } : result;
             }),
             throwIfEmpty(() => new Error(`${stage}: the run of workflow ${JSON.stringify(workflowName)} ended without a result.`)),
@@ -145,7 +156,7 @@ export function runStage<In, Stage extends StageName = StageName, Params extends
             }
             if (onError === 'fallback' && request?.input != null) {
               // Uploads made for the failed run are orphans: hand them to cleanup with the error.
-              return of(toFallback(stage, request.input, values, error, itemId, uploaded));
+              return of(withPlace(toFallback(stage, request.input, values, error, itemId, uploaded), place));
             }
             attachFailure(error, failure);
             return throwError(() => error);
@@ -154,7 +165,10 @@ export function runStage<In, Stage extends StageName = StageName, Params extends
             if (!settled && config.failures) {
               const input = request?.input != null ? imageNameOf(request.input) : null;
               const canceled = new StageCanceledError({ stage, input });
-              reportFailure(config.failures, toFailure(stage, item, request, values, canceled, itemId, uploaded));
+              const failure = toFailure(stage, item, request, values, canceled, itemId, uploaded);
+              // Under a run id the work may be resumed, and needs these images then: cleanRun removes them.
+              if (runId !== undefined) failure.created = [];
+              reportFailure(config.failures, failure);
             }
           }),
         );
@@ -162,4 +176,13 @@ export function runStage<In, Stage extends StageName = StageName, Params extends
 
       return source.pipe(mergeMap(process, concurrency)) as Observable<StageOutput<Stage, Params>>;
     });
+}
+
+/** Under a run id, the output's lineage records the chain's key and depth for the next stages. */
+function withPlace<T extends StageOutput>(output: T, place: StagePlace | null): T {
+  if (place) {
+    output.lineage.key = place.key;
+    output.lineage.depth = place.depth;
+  }
+  return output;
 }

@@ -95,6 +95,25 @@ export interface StageConfig<Binding extends object, Params extends object, Stag
   resubmitInterrupted?: number;
   /** Runs the workflow; inject a fake in tests. @default runWorkflow */
   run?: RunWorkflowFn;
+  /**
+   * Makes the stage durable (see `runWorkflow`'s `runId`): each input's work gets a place in the
+   * run, `[stage, key, depth]`, and is looked up on the server before it is enqueued, so the
+   * same pipeline run again with the same run id takes finished work from the server, follows
+   * work still queued or running, and enqueues only what is missing. The key of an input is
+   * `keyOf(input, index)`, else the input's own `key` (`{ prompt, key }`, `{ image, key }`),
+   * else the chain's key from the input's lineage (set by the first stage of the chain), else the
+   * input image's name; for `generateBase`, else the input's index in this subscription, which is
+   * only stable when the source emits the same prompts in the same order (give keys for streams).
+   * The depth counts the stages of the chain, so passes of one chain get distinct places.
+   * Results carry `lineage.key` and `lineage.depth`. Resubmissions take the next attempt number.
+   * An input abandoned by unsubscribing is reported to `failures` with no `created` images: a
+   * resume needs them (its queue item may still complete), so `cleanup` keeps them; `cleanRun`
+   * deletes a run's leftovers.
+   * @default none
+   */
+  runId?: string;
+  /** The stable key of an input under `runId` (see there); `index` counts this subscription's inputs. */
+  keyOf?: (input: unknown, index: number) => string | number;
 }
 
 /** One input, as a stage understands it. */

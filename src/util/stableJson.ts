@@ -1,0 +1,18 @@
+/**
+ * JSON with object keys sorted at every level, so that equal values always give equal text
+ * (whatever order their keys were set in). `undefined` entries are left out, as `JSON.stringify` does.
+ */
+export function stableJson(value: unknown): string {
+  return JSON.stringify(sortKeys(value));
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value).sort()) {
+    const v = (value as Record<string, unknown>)[key];
+    if (v !== undefined) out[key] = sortKeys(v);
+  }
+  return out;
+}
