@@ -163,8 +163,8 @@ export function createQueueApi(ctx: HttpContext): QueueApi {
         method: 'GET',
         path: path('/list_all'),
         ...(options.destination !== undefined ? { query: { destination: options.destination } } : {}),
-        schema: zSessionQueueItem.array(),
-      }),
+        schema: zEntries,
+      }).pipe(map((entries) => keepValidEntries(entries, zSessionQueueItem, 'queue.listAll', ctx.warn ?? consoleWarning, 'item_id'))),
     cancelByDestination: (destination) =>
       request$(ctx, { method: 'PUT', path: path('/cancel_by_destination'), query: { destination }, schema: zCancelByBatchIDsResult }),
     getStatus: () => request$(ctx, { method: 'GET', path: path('/status'), schema: zSessionQueueAndProcessorStatus }),
