@@ -31,6 +31,16 @@ async function exists(client: InvokeAIClient, imageName: string): Promise<boolea
   }
 }
 
+/** cleanup deletes in the background once a result is out: wait (briefly) until the image is gone. */
+async function deletedWithin(client: InvokeAIClient, imageName: string, ms: number): Promise<boolean> {
+  const until = Date.now() + ms;
+  while (await exists(client, imageName)) {
+    if (Date.now() > until) return false;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return true;
+}
+
 await runExample('streamingPipeline', async (connection) => {
   const { client } = connection;
   const out = outputDir('streamingPipeline');
@@ -54,10 +64,10 @@ await runExample('streamingPipeline', async (connection) => {
       upscaler: { workflow: await loadWorkflow(client, 'esrgan_upscale'), params: { scale: 2 }, board: boardName },
     }, { runId }),
     concatMap(async (r) => {
-      // cleanup ran before this result was emitted: the ancestors it created are already gone.
+      // cleanup hands the result on first and deletes the ancestors it created right behind it.
       const gone: string[] = [];
       for (const name of r.created.filter((n) => !deleted.has(n))) {
-        if (await exists(client, name)) throw new Error(`intermediate ${name} of ${r.imageName} was not deleted`);
+        if (!(await deletedWithin(client, name, 15_000))) throw new Error(`intermediate ${name} of ${r.imageName} was not deleted`);
         deleted.add(name);
         gone.push(short(name));
       }
