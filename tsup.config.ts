@@ -7,6 +7,7 @@ export default defineConfig([
       operators: 'operators/index.ts',
       emulator: 'src/emulator/index.ts',
       'python-style': 'src/pythonStyle/index.ts',
+      'field-table': 'src/fieldTable.ts',
     },
     format: ['esm', 'cjs'],
     dts: true,

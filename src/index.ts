@@ -35,7 +35,6 @@ export {
 
 // workflow/index.ts
 export {
-  DEFAULT_FIELD_TABLE,
   DEFAULT_FORM,
   FIELD_KIND_SCHEMAS,
   Workflow,
@@ -111,6 +110,7 @@ export {
   DEFAULT_CONNECT_TIMEOUT,
   DEFAULT_POLL_INTERVAL,
   DEFAULT_POLL_INTERVAL_WITHOUT_SOCKET,
+  bindFieldTable,
   lastResult,
   resultOutputs,
   runWorkflow,
@@ -269,6 +269,7 @@ export {
   RequestTimeoutError,
   RunTimeoutError,
   SchemaError,
+  MissingFieldTableError,
   UnknownNodeTypeError,
   WorkflowParseError,
   formatDetail,
@@ -282,6 +283,7 @@ export {
   isInputIndexError,
   isInputValueError,
   isInvokeAIError,
+  isMissingFieldTableError,
   isModelNotFoundError,
   isNetworkError,
   isQueueItemCanceledError,

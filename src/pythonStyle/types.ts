@@ -1,5 +1,5 @@
 import type { RunWorkflowOptions } from '../run/runWorkflow.js';
-import type { FieldKind } from '../workflow/fieldTable.js';
+import type { FieldKind } from '../workflow/fieldTableTypes.js';
 import type { ModelIdentifier } from '../workflow/fieldKinds.js';
 import type { WorkflowField } from './WorkflowField.js';
 

@@ -1,6 +1,7 @@
-import { BehaviorSubject, EMPTY, Observable, Subject, Subscription, concat, concatMap, defer, map, of, takeWhile } from 'rxjs';
+import { BehaviorSubject, EMPTY, Observable, Subject, Subscription, concat, concatMap, defer, map, of, switchMap, takeWhile } from 'rxjs';
 import type { InvokeAIClient } from '../client/types.js';
 import { EnqueueError } from '../errors/EnqueueError.js';
+import { bindFieldTable } from './bindFieldTable.js';
 import type { EnqueueBatchResult } from '../schemas/queue.js';
 import { type RunStage, cancelUnfinished } from './cancelUnfinished.js';
 import { enqueueRun, socketOrTimeout } from './enqueueRun.js';
@@ -47,6 +48,10 @@ export {
  *   request is in flight lets it finish, then cancels the batch by id.
  * - `started` is emitted when the run sees the item start; a job that a poll sees only once it
  *   has ended has no `started` (and `timings.startedAt` is null).
+ * - A workflow without a field table is first bound to `buildOptions.fieldTable`, else to the
+ *   server's own (`client.app.fieldTable()`, one `GET /openapi.json` per client): kinds, labels
+ *   and output schemas are the server's, and a value the server's table rejects errors the run
+ *   with `InputValueError` before anything is enqueued.
  *
  * ## Example
  * ```ts
@@ -63,6 +68,12 @@ export {
 export function runWorkflow(client: InvokeAIClient, input: RunInput, options: RunWorkflowOptions = {}): Observable<RunEvent> {
   const settings = runSettings(options);
   const { scheduler } = settings;
+  const unbound = 'batch' in input ? input.workflow : input;
+  if (unbound && !unbound.fieldTable) {
+    return bindFieldTable(client, unbound, options.buildOptions?.fieldTable).pipe(
+      switchMap((bound) => runWorkflow(client, 'batch' in input ? { ...input, workflow: bound } : bound, options)),
+    );
+  }
 
   return new Observable<RunEvent>((subscriber) => {
     const now = () => scheduler.now();

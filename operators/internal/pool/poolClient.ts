@@ -81,6 +81,7 @@ export function createPoolClient(clients: readonly InvokeAIClient[], dispatcher:
     app: {
       version: () => deferTo(first, (c) => c.app.version()),
       openapi: () => deferTo(first, (c) => c.app.openapi()),
+      fieldTable: () => deferTo(first, (c) => c.app.fieldTable()),
     },
     events,
     close: () => {

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { loadWorkflowFile, type WorkflowInput } from '../../index.js';
+import { FIELD_TABLE_6_14 } from '../../fieldTable.js';
 import type { CliCommand } from '../command.js';
 import { errorLine } from '../errorLine.js';
 import { UsageError } from '../errors/UsageError.js';
@@ -31,7 +32,8 @@ export const inputsCommand: CliCommand = {
       return 2;
     }
     try {
-      const wf = loadWorkflowFile(resolve(io.cwd, args.positionals[0]!));
+      // Offline: InvokeAI 6.14's table gives the server's titles, kinds and constraints.
+      const wf = loadWorkflowFile(resolve(io.cwd, args.positionals[0]!), { fieldTable: FIELD_TABLE_6_14 });
       for (const warning of wf.warnings) io.err(`warning: ${warning}\n`);
       if (args.flags.has('json')) {
         io.out(JSON.stringify(wf.inputs.map(toJson), null, 2) + '\n');
