@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { WITH_6_14 } from '../support/fieldTable.js';
 import { of, type Observable } from 'rxjs';
 import type { InvokeAIClient } from '../../src/client/types.js';
 import type { RunEvent, RunResult } from '../../src/run/types.js';
@@ -11,7 +12,7 @@ import { fakeClient, fakeQueueItem, type FakeClient, type FakeClientSpec } from 
 
 /** The repository's example workflows (the ones the default bindings describe). */
 export function dataWorkflow(name: string): Workflow {
-  return loadWorkflowFile(fileURLToPath(new URL(`../../data/workflows/${name}.json`, import.meta.url)));
+  return loadWorkflowFile(fileURLToPath(new URL(`../../data/workflows/${name}.json`, import.meta.url)), WITH_6_14);
 }
 
 /** A `completed` RunEvent whose gallery output is `imageName`. */
