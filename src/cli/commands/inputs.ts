@@ -10,6 +10,7 @@ const USAGE = `usage: invokeai-rx inputs WORKFLOW.json [--json]
 
 Lists the form inputs of an exported workflow by index (depth-first form order; workflows without
 a form use their legacy exposedFields). Set them with 'invokeai-rx payload --set INDEX=VALUE'.
+Titles, kinds and ranges come from InvokeAI 6.14's invocation schemas (no server is contacted).
 
 options:
   --json   print a JSON array instead of a table

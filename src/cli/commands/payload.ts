@@ -9,7 +9,8 @@ import { parseArgs } from '../parseArgs.js';
 const USAGE = `usage: invokeai-rx payload WORKFLOW.json [--set INDEX=VALUE]... [--set LABEL=VALUE]... [--json] [--drop-unknown-nodes]
 
 Prints the body of POST /api/v1/queue/default/enqueue_batch for a workflow, as the InvokeAI editor
-would send it (dry run: no server is contacted). List the inputs with 'invokeai-rx inputs'.
+would send it to InvokeAI 6.14 (dry run: no server is contacted). List the inputs with
+'invokeai-rx inputs'.
 
 options:
   --set REF=VALUE        set form input REF (an index, or a unique label) to VALUE; VALUE is read as
