@@ -28,7 +28,7 @@ let emu: Emulator;
 const clients: InvokeAIClient[] = [];
 
 beforeAll(async () => {
-  emu = await startEmulator({ port: 0, host: '127.0.0.1' });
+  emu = await startEmulator({ port: 0 });
 });
 afterAll(async () => {
   for (const c of clients) c.close();
