@@ -64,7 +64,7 @@ import type { WorkflowField } from './WorkflowField.js';
 export class WorkflowHandle {
   /** What the handle was created from (never changes). */
   readonly definition: WorkflowDefinition;
-  /** Problems that did not prevent loading (inputs the bundled table does not know, dangling form fields, …). */
+  /** Problems that did not prevent loading (inputs the workflow's field table does not know, dangling form fields, …). */
   readonly warnings: readonly string[];
 
   readonly #client: InvokeAIClient;
