@@ -1,4 +1,6 @@
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { bindFieldTable } from '../../src/run/bindFieldTable.js';
+import { TABLE_6_14 } from '../support/fieldTable.js';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve, sep } from 'node:path';
@@ -91,14 +93,18 @@ describe('reliability: bad input gets a typed, actionable error', () => {
     nothingSent();
   });
 
-  it('a value of the wrong kind: InputValueError naming the input, its kind and what it accepts', () => {
+  it('a value of the wrong kind: InputValueError naming the input, its kind and what it accepts', async () => {
     const error = thrown(() => dataWorkflow('sdxl_base').with({ 3: 'thirty' }));
     expect(isInputValueError(error) && [error.index, error.label, error.kind]).toEqual([3, 'Steps', 'integer']);
     expect((error as Error).message).toMatch(/Input 3 \("Steps", integer\) cannot be set to "thirty": expected/);
     // In a stage, a bad constant is refused when the operator is created, not mid-run.
     expect(() => generateBase(client, { workflow: dataWorkflow('sdxl_base'), params: { steps: 'many' as unknown as number } })).toThrow(/Steps/);
-    // Out of the schema's range.
-    expect(isInputValueError(thrown(() => dataWorkflow('sdxl_base').with({ 3: -5 })))).toBe(true);
+    // Out of the schema's range: at once with the table given, before enqueueing with the server's.
+    expect(isInputValueError(thrown(() => dataWorkflow('sdxl_base').withFieldTable(TABLE_6_14).with({ 3: -5 })))).toBe(true);
+    const unbound = dataWorkflow('sdxl_base').with({ 3: -5 });
+    const atRun = await lastValueFrom(bindFieldTable(client, unbound)).catch((e: unknown) => e);
+    expect(isInputValueError(atRun) && [atRun.index, atRun.label]).toEqual([3, 'Steps']);
+    nothingSent();
   });
 
   it('an index out of range: InputIndexError giving the valid range', () => {
