@@ -28,6 +28,14 @@ module.exports = {
       to: { dependencyTypes: ['core'], dependencyTypesNot: ['type-only'] },
     },
     {
+      name: 'bundled-table-off-the-default-path',
+      comment:
+        "InvokeAI 6.14's field table weighs ~20 kB gzip: the library loads a server's own table instead, so only the emulator and the 'invokeai-rx/field-table' entry may import it.",
+      severity: 'error',
+      from: { path: '^(operators|src/(client|http|events|run|workflow|schemas|errors|quality|image|util|pythonStyle))/', pathNot: '^src/workflow/fieldTable\\.ts$' },
+      to: { path: '^src/workflow/fieldTable(\\.generated)?\\.ts$' },
+    },
+    {
       name: 'image-is-a-leaf',
       comment: 'The image module serves the emulator, the CLI and the quality metric; it knows none of them.',
       severity: 'error',
@@ -72,6 +80,7 @@ module.exports = {
           '^src/emulator/index\\.ts$',
           '^src/pythonStyle/index\\.ts$',
           '^src/image/index\\.ts$',
+          '^src/fieldTable\\.ts$',
         ],
       },
     },

@@ -6,6 +6,7 @@ const entry = {
   operators: 'operators/index.ts',
   emulator: 'src/emulator/index.ts',
   'python-style': 'src/pythonStyle/index.ts',
+  'field-table': 'src/fieldTable.ts',
 };
 
 // Dependencies published as ES modules only: Node before 20.19 cannot require() them, so the

@@ -10,6 +10,7 @@ export default defineConfig({
       { find: /^invokeai-rx\/operators$/, replacement: here('./operators/index.ts') },
       { find: /^invokeai-rx\/emulator$/, replacement: here('./src/emulator/index.ts') },
       { find: /^invokeai-rx\/python-style$/, replacement: here('./src/pythonStyle/index.ts') },
+      { find: /^invokeai-rx\/field-table$/, replacement: here('./src/fieldTable.ts') },
       { find: /^invokeai-rx$/, replacement: here('./src/index.ts') },
     ],
   },

@@ -35,7 +35,6 @@ export {
 
 // workflow/index.ts
 export {
-  DEFAULT_FIELD_TABLE,
   DEFAULT_FORM,
   FIELD_KIND_SCHEMAS,
   Workflow,
@@ -124,6 +123,7 @@ export {
   DEFAULT_CONNECT_TIMEOUT,
   DEFAULT_POLL_INTERVAL,
   DEFAULT_POLL_INTERVAL_WITHOUT_SOCKET,
+  bindFieldTable,
   lastResult,
   resultOutputs,
   runWorkflow,
@@ -305,6 +305,7 @@ export {
   RequestTimeoutError,
   RunTimeoutError,
   SchemaError,
+  MissingFieldTableError,
   UnknownNodeTypeError,
   WorkflowParseError,
   formatDetail,
@@ -319,6 +320,7 @@ export {
   isInputIndexError,
   isInputValueError,
   isInvokeAIError,
+  isMissingFieldTableError,
   isModelNotFoundError,
   isNetworkError,
   isQueueItemCanceledError,

@@ -1,5 +1,6 @@
 import { readdirSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { FIELD_TABLE_6_14 } from '../../src/fieldTable.js';
 import { buildBatch } from '../../src/workflow/buildBatch.js';
 import { buildGraph } from '../../src/workflow/buildGraph.js';
 import { loadWorkflowFile } from '../../src/workflow/loadWorkflowFile.js';
@@ -26,7 +27,8 @@ export function graphBuildScenario(iterations = 5_000): GraphBuildRun {
   for (const file of files.sort((a, b) => b.bytes - a.bytes)) {
     let wf;
     try {
-      wf = loadWorkflowFile(file.path);
+      // Offline: the graph is built against InvokeAI 6.14's table, imported explicitly.
+      wf = loadWorkflowFile(file.path, { fieldTable: FIELD_TABLE_6_14 });
       buildGraph(wf);
     } catch {
       continue;

@@ -7,7 +7,7 @@ import type { Workflow } from '../../src/workflow/Workflow.js';
 
 export const dataPath = (name: string): string => fileURLToPath(new URL(`../../data/workflows/${name}.json`, import.meta.url));
 
-/** The three stage workflows of `data/workflows`, re-bound to the server's models. */
+/** The three stage workflows of `data/workflows`, bound to the server's field table and re-bound to its models. */
 export interface StageWorkflows {
   base: Workflow;
   refiner: Workflow;
@@ -16,7 +16,8 @@ export interface StageWorkflows {
 
 export async function stageWorkflows(client: InvokeAIClient): Promise<StageWorkflows> {
   const models = await lastValueFrom(client.models.list());
-  const load = (name: string) => syncModels(loadWorkflowFile(dataPath(name)), models);
+  const fieldTable = await lastValueFrom(client.app.fieldTable());
+  const load = (name: string) => syncModels(loadWorkflowFile(dataPath(name), { fieldTable }), models);
   return { base: load('sdxl_base'), refiner: load('sdxl_refiner'), upscaler: load('esrgan_upscale') };
 }
 

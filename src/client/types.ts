@@ -14,6 +14,7 @@ import type { AppVersion, SetupStatus } from '../schemas/app.js';
 import type { InvokeEventMap } from '../schemas/events.js';
 import type { RetryOptions } from '../http/retry.js';
 import type { WarningHandler } from './warnings.js';
+import type { FieldTableData } from '../workflow/fieldTableTypes.js';
 
 /**
  * Every method returns a cold Observable: nothing is sent until it is subscribed, each
@@ -107,6 +108,12 @@ export interface AppApi {
   authStatus(): Observable<SetupStatus>;
   /** The server's OpenAPI document (node templates), for checking graphs against the real server. */
   openapi(): Observable<unknown>;
+  /**
+   * The server's invocation table (`fieldTableFromOpenApi` of its `/openapi.json`): what runs bind
+   * a workflow without a table to. Loaded once per client and shared; a failed load is not kept,
+   * so the next call asks again.
+   */
+  fieldTable(): Observable<FieldTableData>;
 }
 
 /** socket.io events of the configured queue. */

@@ -28,6 +28,7 @@ export { InputIndexError, isInputIndexError } from './InputIndexError.js';
 export { InputValueError, isInputValueError } from './InputValueError.js';
 export { AmbiguousLabelError, isAmbiguousLabelError } from './AmbiguousLabelError.js';
 export { UnknownNodeTypeError, isUnknownNodeTypeError } from './UnknownNodeTypeError.js';
+export { MissingFieldTableError, isMissingFieldTableError } from './MissingFieldTableError.js';
 export { ModelNotFoundError, isModelNotFoundError, type ModelRef } from './ModelNotFoundError.js';
 export { AmbiguousModelNameError, isAmbiguousModelNameError } from './AmbiguousModelNameError.js';
 export { IndexDriftError, isIndexDriftError, type IndexDrift } from './IndexDriftError.js';

@@ -1,4 +1,5 @@
 import { InputValueError } from '../errors/InputValueError.js';
+import type { FieldTableData } from '../workflow/fieldTableTypes.js';
 import type { Workflow, WorkflowInput } from '../workflow/Workflow.js';
 import type { InputPreview, WorkflowInputRecord } from './types.js';
 import { WorkflowField } from './WorkflowField.js';
@@ -27,6 +28,19 @@ export class HandleInputs {
   /** The model names still waiting to be resolved (a copy). */
   pendingModelNames(): Map<number, string> {
     return new Map(this.#modelNames);
+  }
+
+  /**
+   * Binds the inputs to the server's field table (kinds, labels, constraints), once. A value the
+   * table rejects leaves them unbound: the submission that asked reports it.
+   */
+  adoptTable(table: FieldTableData): void {
+    if (this.#workflow.fieldTable) return;
+    try {
+      this.#workflow = this.#workflow.withFieldTable(table);
+    } catch {
+      // Reported by the submission, which binds its own copy of the inputs.
+    }
   }
 
   /** Takes a workflow in which every pending model name has been resolved. */

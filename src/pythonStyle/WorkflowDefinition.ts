@@ -1,12 +1,15 @@
 import { WorkflowParseError } from '../errors/WorkflowParseError.js';
-import type { FieldTableData } from '../workflow/fieldTable.js';
+import type { FieldTableData } from '../workflow/fieldTableTypes.js';
 import { parseWorkflow } from '../workflow/parseWorkflow.js';
 import type { Workflow } from '../workflow/Workflow.js';
 import { nodeFs } from '../workflow/nodeFs.js';
 
 /** Options of the `WorkflowDefinition` factories. */
 export interface WorkflowDefinitionOptions {
-  /** Invocation field table (kinds, constraints, titles). @default the bundled InvokeAI 6.14 table */
+  /**
+   * Invocation field table (kinds, constraints, titles), e.g. `FIELD_TABLE_6_14` from
+   * `invokeai-rx/field-table`. @default none: kinds from the form, the server's table at submission
+   */
   fieldTable?: FieldTableData;
 }
 

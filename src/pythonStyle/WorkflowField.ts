@@ -1,4 +1,4 @@
-import type { FieldKind } from '../workflow/fieldTable.js';
+import type { FieldKind } from '../workflow/fieldTableTypes.js';
 import type { WorkflowInput } from '../workflow/Workflow.js';
 
 /** @internal How a field reaches the handle it belongs to. */

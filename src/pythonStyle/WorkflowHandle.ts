@@ -4,7 +4,6 @@ import { runWorkflow } from '../run/runWorkflow.js';
 import type { RunEvent, RunResult } from '../run/types.js';
 import type { SessionQueueItem } from '../schemas/queue.js';
 import { type ServerCompatibility, checkAgainstServer } from '../workflow/checkAgainstServer.js';
-import { fieldTableFromOpenApi } from '../workflow/fieldTableFromOpenApi.js';
 import type { DriftReport, IndexMap } from '../workflow/indexMap.js';
 import type { QueueItemLike } from '../workflow/mapOutputs.js';
 import { syncModels } from '../workflow/syncModels.js';
@@ -65,7 +64,7 @@ import type { WorkflowField } from './WorkflowField.js';
 export class WorkflowHandle {
   /** What the handle was created from (never changes). */
   readonly definition: WorkflowDefinition;
-  /** Problems that did not prevent loading (inputs the bundled table does not know, dangling form fields, …). */
+  /** Problems that did not prevent loading (inputs the workflow's field table does not know, dangling form fields, …). */
   readonly warnings: readonly string[];
 
   readonly #client: InvokeAIClient;
@@ -201,8 +200,7 @@ export class WorkflowHandle {
    * (`GET /openapi.json`): node types and input fields the server lacks.
    */
   async checkServer(): Promise<ServerCompatibility> {
-    const doc = await firstValueFrom(this.#client.app.openapi());
-    return checkAgainstServer(this.#inputs.workflow, fieldTableFromOpenApi(doc));
+    return checkAgainstServer(this.#inputs.workflow, await firstValueFrom(this.#client.app.fieldTable()));
   }
 
   // ── Running ─────────────────────────────────────────────────────────────────────────────────
@@ -284,8 +282,9 @@ export class WorkflowHandle {
 
   /**
    * The workflow to enqueue: the inputs as they are now (assignments made while this submission
-   * is being prepared do not leak into it), after a still-running model sync, with model and
-   * board names resolved.
+   * is being prepared do not leak into it), after a still-running model sync, bound to the
+   * server's field table when it has none (the handle's inputs take it too), with model and board
+   * names resolved.
    */
   async #prepare(options: SubmitOptions): Promise<Workflow> {
     let wf = this.#inputs.workflow;
@@ -297,6 +296,11 @@ export class WorkflowHandle {
       await syncing;
       wf = this.#inputs.workflow;
       names = this.#inputs.pendingModelNames();
+    }
+    if (!wf.fieldTable) {
+      const table = await firstValueFrom(this.#client.app.fieldTable());
+      this.#inputs.adoptTable(table);
+      wf = wf.withFieldTable(table);
     }
     if (names.size > 0) wf = resolveModelNames(wf, names, await firstValueFrom(this.#client.models.list()));
     return resolveBoardNames(this.#client, wf, options.createBoards ?? true);

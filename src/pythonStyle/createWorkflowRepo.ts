@@ -9,9 +9,10 @@ import { WorkflowHandle } from './WorkflowHandle.js';
 /** `client.workflowRepo`: turns loaded workflows into handles bound to the client. */
 export interface WorkflowRepo {
   /**
-   * A handle for running the workflow on this client's server. Checks, unless `validate: false`,
-   * that every node type is known to the bundled field table (InvokeAI 6.14); inputs the table
-   * does not declare become `handle.warnings`.
+   * A handle for running the workflow on this client's server. When the workflow has a field
+   * table, checks, unless `validate: false`, that every node type is known to it; inputs the table
+   * does not declare become `handle.warnings`. A workflow without a table is bound to the server's
+   * own at its first submission, whose graph build reports unknown node types.
    * @throws UnknownNodeTypeError listing every unknown node type.
    */
   createWorkflow(definition: WorkflowDefinition | Workflow, options?: CreateWorkflowOptions): WorkflowHandle;
@@ -38,11 +39,11 @@ export function createWorkflowRepo(client: InvokeAIClient): WorkflowRepo {
         );
       }
       const warnings: string[] = [];
-      if (options.validate !== false) {
-        const wf = def.workflow;
-        const report = checkAgainstServer(wf, wf.fieldTable);
+      const table = def.workflow.fieldTable;
+      if (options.validate !== false && table) {
+        const report = checkAgainstServer(def.workflow, table);
         if (report.missingNodeTypes.length > 0) {
-          throw new UnknownNodeTypeError({ nodes: report.missingNodeTypes, serverVersion: wf.fieldTable.version });
+          throw new UnknownNodeTypeError({ nodes: report.missingNodeTypes, serverVersion: table.version });
         }
         for (const f of report.missingFields) {
           warnings.push(`node ${f.nodeId} (${f.nodeType}) has an input ${JSON.stringify(f.fieldName)} the invocation does not declare; it is not sent`);

@@ -1,5 +1,5 @@
 import type { RunWorkflowOptions } from '../run/runWorkflow.js';
-import type { FieldKind } from '../workflow/fieldTable.js';
+import type { FieldKind } from '../workflow/fieldTableTypes.js';
 import type { ModelIdentifier } from '../workflow/fieldKinds.js';
 import type { WorkflowField } from './WorkflowField.js';
 
@@ -101,9 +101,9 @@ export interface SyncDnnModelOptions {
 /** Options of `createWorkflow()`. */
 export interface CreateWorkflowOptions {
   /**
-   * Check the workflow's node types against the bundled field table (InvokeAI 6.14) and throw
-   * `UnknownNodeTypeError` for types it lacks. For the connected server's own table, call
-   * `await handle.checkServer()`.
+   * Check the workflow's node types against its field table (when it was given one) and throw
+   * `UnknownNodeTypeError` for types it lacks. A workflow without a table is checked against the
+   * server's own when its graph is built at submission, or at once with `await handle.checkServer()`.
    * @default true
    */
   validate?: boolean;

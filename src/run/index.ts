@@ -6,6 +6,7 @@ export {
   type RunInput,
   type RunWorkflowOptions,
 } from './runWorkflow.js';
+export { bindFieldTable } from './bindFieldTable.js';
 export { runWorkflowToResult } from './runWorkflowToResult.js';
 export { lastResult } from './lastResult.js';
 export { resultOutputs } from './resultOutputs.js';

@@ -1,7 +1,8 @@
-import { type Observable, map } from 'rxjs';
+import { type Observable, map, switchMap } from 'rxjs';
 import type { InvokeAIClient } from '../client/types.js';
 import type { Batch } from '../schemas/graph.js';
 import { enqueueRun } from './enqueueRun.js';
+import { bindFieldTable } from './bindFieldTable.js';
 import { prepareBatch } from './prepareBatch.js';
 import { resolveRunBatch } from './resolveRunBatch.js';
 import { runCore } from './runCore.js';
@@ -46,6 +47,10 @@ export {
  *   event with `resumed: true`.
  * - `started` is emitted when the run sees the item start; a job that a poll sees only once it
  *   has ended has no `started` (and `timings.startedAt` is null).
+ * - A workflow without a field table is first bound to `buildOptions.fieldTable`, else to the
+ *   server's own (`client.app.fieldTable()`, one `GET /openapi.json` per client): kinds, labels
+ *   and output schemas are the server's, and a value the server's table rejects errors the run
+ *   with `InputValueError` before anything is enqueued.
  *
  * ## Example
  * ```ts
@@ -61,6 +66,12 @@ export {
  */
 export function runWorkflow(client: InvokeAIClient, input: RunInput, options: RunWorkflowOptions = {}): Observable<RunEvent> {
   const settings = runSettings(options);
+  const unbound = 'batch' in input ? input.workflow : input;
+  if (unbound && !unbound.fieldTable) {
+    return bindFieldTable(client, unbound, options.buildOptions?.fieldTable).pipe(
+      switchMap((bound) => runWorkflow(client, 'batch' in input ? { ...input, workflow: bound } : bound, options)),
+    );
+  }
 
   return runCore(client, settings, options, () => {
     const prepared = prepareBatch(input, options);

@@ -3,41 +3,14 @@ import { IndexDriftError } from '../errors/IndexDriftError.js';
 import { InputIndexError } from '../errors/InputIndexError.js';
 import { InputValueError } from '../errors/InputValueError.js';
 import { deepFreeze } from './deepFreeze.js';
-import { normalizeFieldValue, resolveFieldKind, type FieldConstraints } from './fieldKinds.js';
-import type { FieldKind, FieldSpec, FieldTableData } from './fieldTable.js';
+import { describeInput, fieldValue, type WorkflowInput } from './describeInput.js';
+import { normalizeFieldValue, type FieldConstraints } from './fieldKinds.js';
+import type { FieldTableData } from './fieldTableTypes.js';
 import { compareIndexMap, type DriftReport, type IndexMap } from './indexMap.js';
 import type { FormFieldRef } from './resolveFormFields.js';
-import type { InvocationNode, NodeFieldSettings, WorkflowJson } from './workflowSchema.js';
+import type { InvocationNode, WorkflowJson } from './workflowSchema.js';
 
-/** One user-facing parameter of a workflow: a form `node-field` (or legacy exposed field). */
-export interface WorkflowInput {
-  /** Position in the form, depth-first pre-order from the root: the stable handle scripts use. */
-  readonly index: number;
-  readonly nodeId: string;
-  readonly fieldName: string;
-  /**
-   * Display label: the input's own label; else, when the node has a label of its own,
-   * `"<node label>: <field title>"`; else the field title from the invocation schema; else the field name.
-   */
-  readonly label: string;
-  /** The node's own label, else its invocation title (`"Denoise - SD1.5, SDXL"`), else its type. */
-  readonly nodeLabel: string;
-  readonly nodeType: string;
-  readonly kind: FieldKind;
-  /** Current value; `undefined` when the input has none (the server default applies). */
-  readonly value: unknown;
-  /** The server fails the node without a value or an edge. */
-  readonly required: boolean;
-  /** Allowed values: enum choices, or dropdown options of a string field. */
-  readonly options?: readonly string[];
-  readonly min?: number;
-  readonly max?: number;
-  readonly exclusiveMin?: number;
-  readonly exclusiveMax?: number;
-  readonly multipleOf?: number;
-  /** The form element's settings, as exported. */
-  readonly settings?: NodeFieldSettings;
-}
+export type { WorkflowInput } from './describeInput.js';
 
 /** A change of one node input's value. */
 export interface NodeValueChange {
@@ -55,7 +28,7 @@ export interface WorkflowState {
   fields: readonly FormFieldRef[];
   formSource: 'form' | 'exposedFields';
   warnings: readonly string[];
-  fieldTable: FieldTableData;
+  fieldTable: FieldTableData | null;
   explicit: ReadonlySet<number>;
 }
 
@@ -84,8 +57,13 @@ export class Workflow {
   readonly warnings: readonly string[];
   /** Whether the inputs come from the builder form or, for form-less workflows, `exposedFields`. */
   readonly formSource: 'form' | 'exposedFields';
-  /** Field table used for kinds, constraints and titles. */
-  readonly fieldTable: FieldTableData;
+  /**
+   * Field table used for kinds, constraints and titles; `null` when the workflow was parsed without
+   * one and is not bound to a server yet. Kinds then come from the form's element settings, then
+   * from names and values, and labels from the workflow itself; a run binds the connected
+   * server's own table ({@link Workflow.withFieldTable}) before it builds the graph.
+   */
+  readonly fieldTable: FieldTableData | null;
   /** Indices the user set through {@link Workflow.with}/{@link Workflow.set} (never overwritten by `syncModels`). */
   readonly explicitIndices: ReadonlySet<number>;
 
@@ -181,6 +159,31 @@ export class Workflow {
     return this.#derive(changes, new Set(explicit));
   }
 
+  /**
+   * The same workflow bound to a field table (a server's, or `FIELD_TABLE_6_14` from
+   * `invokeai-rx/field-table`): kinds, constraints, titles and labels are derived again from it,
+   * and the values set through {@link Workflow.with} are checked again (and normalised) against
+   * the new constraints. `runWorkflow` does this with the connected server's table for a workflow
+   * that has none.
+   * @throws InputValueError, as `with()` would, for a value set earlier that the table rejects.
+   */
+  withFieldTable(table: FieldTableData): Workflow {
+    const bound = new Workflow({ ...this.#state, fieldTable: table });
+    const changes: NodeValueChange[] = [];
+    for (const index of [...this.explicitIndices].sort((a, b) => a - b)) {
+      const input = bound.inputs[index]!;
+      const value = fieldValue(this.json, input.nodeId, input.fieldName);
+      const result = normalizeFieldValue(bound.#constraints[index]!, value);
+      if (!result.ok) {
+        throw new InputValueError({ index, label: input.label, kind: input.kind, value, allowed: result.allowed });
+      }
+      if (JSON.stringify(result.value) !== JSON.stringify(value)) {
+        changes.push({ nodeId: input.nodeId, fieldName: input.fieldName, value: result.value });
+      }
+    }
+    return changes.length ? bound.#derive(changes, new Set(this.explicitIndices)) : bound;
+  }
+
   /** The current form index of every input, to save next to a script. */
   indexMap(): IndexMap {
     return {
@@ -232,73 +235,4 @@ export class Workflow {
     const doc = deepFreeze({ ...this.json, nodes });
     return new Workflow({ ...this.#state, doc, explicit: Object.freeze(explicit) as ReadonlySet<number> });
   }
-}
-
-/** Field title the editor shows: the schema title, else the field name. */
-function titleOf(spec: FieldSpec | undefined, fieldName: string): string {
-  return spec?.t ?? fieldName;
-}
-
-function describeInput(
-  ref: FormFieldRef,
-  index: number,
-  node: InvocationNode,
-  table: FieldTableData,
-): { input: WorkflowInput; constraints: FieldConstraints } {
-  const nodeType = node.data.type;
-  const nodeSpec = table.nodes[nodeType];
-  const spec = nodeSpec?.f[ref.fieldName];
-  const field = node.data.inputs[ref.fieldName];
-  // Connection-only inputs never carry a literal: the editor drops whatever was stored.
-  const value = spec?.in === 'connection' ? undefined : field?.value;
-  const kind = resolveFieldKind({ nodeType, fieldName: ref.fieldName, settings: ref.settings, spec, value });
-  const ownNodeLabel = node.data.label?.trim() ?? '';
-  const title = titleOf(spec, ref.fieldName);
-  const label = field?.label?.trim() || (ownNodeLabel ? `${ownNodeLabel}: ${title}` : title);
-
-  const constraints: FieldConstraints = { kind, required: spec?.req === 1 };
-  if (spec?.list) constraints.list = true;
-  if (kind === 'integer' || kind === 'float') {
-    const mins = [spec?.min, ref.settings?.min ?? undefined].filter((n): n is number => typeof n === 'number');
-    const maxs = [spec?.max, ref.settings?.max ?? undefined].filter((n): n is number => typeof n === 'number');
-    if (mins.length) constraints.min = Math.max(...mins);
-    if (maxs.length) constraints.max = Math.min(...maxs);
-    if (spec?.gt !== undefined) {
-      if (kind === 'integer') constraints.min = Math.max(constraints.min ?? -Infinity, Math.floor(spec.gt) + 1);
-      else constraints.exclusiveMin = spec.gt;
-    }
-    if (spec?.lt !== undefined) {
-      if (kind === 'integer') constraints.max = Math.min(constraints.max ?? Infinity, Math.ceil(spec.lt) - 1);
-      else constraints.exclusiveMax = spec.lt;
-    }
-    if (spec?.mul !== undefined) constraints.multipleOf = spec.mul;
-  }
-  if (kind === 'enum' && spec?.e) constraints.options = spec.e.map(String);
-  if (kind === 'string' && ref.settings?.component === 'dropdown' && ref.settings.options?.length) {
-    constraints.options = ref.settings.options.map((o) => o.value);
-  }
-  if (kind === 'model') {
-    if (spec?.mb) constraints.modelBases = spec.mb;
-    if (spec?.mt) constraints.modelTypes = spec.mt;
-  }
-
-  const input: WorkflowInput = {
-    index,
-    nodeId: ref.nodeId,
-    fieldName: ref.fieldName,
-    label,
-    nodeLabel: ownNodeLabel || nodeSpec?.t || nodeType,
-    nodeType,
-    kind,
-    value,
-    required: constraints.required === true,
-    ...(constraints.options ? { options: Object.freeze([...constraints.options]) } : {}),
-    ...(constraints.min !== undefined ? { min: constraints.min } : {}),
-    ...(constraints.max !== undefined ? { max: constraints.max } : {}),
-    ...(constraints.exclusiveMin !== undefined ? { exclusiveMin: constraints.exclusiveMin } : {}),
-    ...(constraints.exclusiveMax !== undefined ? { exclusiveMax: constraints.exclusiveMax } : {}),
-    ...(constraints.multipleOf !== undefined ? { multipleOf: constraints.multipleOf } : {}),
-    ...(ref.settings ? { settings: ref.settings } : {}),
-  };
-  return { input: Object.freeze(input), constraints };
 }

@@ -1,6 +1,7 @@
 import { UnknownNodeTypeError } from '../errors/UnknownNodeTypeError.js';
 import type { Graph, GraphEdge, GraphNode } from '../schemas/graph.js';
-import type { FieldTableData } from './fieldTable.js';
+import { MissingFieldTableError } from '../errors/MissingFieldTableError.js';
+import type { FieldTableData } from './fieldTableTypes.js';
 import { isDataEdge, resolveConnectorSource } from './graphTopology.js';
 import { BATCH_NODE_TYPES, GENERATOR_NODE_TYPES, SAVED_WORKFLOW_INPUT_PREFIX } from './nodeTypes.js';
 import type { Workflow } from './Workflow.js';
@@ -9,8 +10,8 @@ import { randomUUID } from '../util/randomUUID.js';
 
 export interface BuildGraphOptions {
   /**
-   * Invocation table of the target server (`fieldTableFromOpenApi(await client.openapi())`).
-   * @default the workflow's table (InvokeAI 6.14 unless given to `parseWorkflow`)
+   * Invocation table of the target server (`client.app.fieldTable()`).
+   * @default the workflow's table (`parseWorkflow`'s `fieldTable`, or the server's once a run bound it)
    */
   fieldTable?: FieldTableData;
   /**
@@ -50,9 +51,11 @@ export interface BuiltGraph {
  * - every input an edge feeds is omitted from its node.
  *
  * @throws UnknownNodeTypeError for node types the table lacks (unless `unknownNodeTypes: 'drop'`).
+ * @throws MissingFieldTableError when neither the options nor the workflow have a table.
  */
 export function buildGraph(wf: Workflow, options: BuildGraphOptions = {}): BuiltGraph {
   const table = options.fieldTable ?? wf.fieldTable;
+  if (!table) throw new MissingFieldTableError({ workflow: wf.name || wf.source, operation: 'buildGraph' });
   const autoBoard = options.autoAddBoardId === 'none' ? null : (options.autoAddBoardId ?? null);
   const warnings: string[] = [];
   const { nodes: workflowNodes, edges: workflowEdges } = wf.json;

@@ -1,4 +1,4 @@
-import type { FieldTableData } from './fieldTable.js';
+import type { FieldTableData } from './fieldTableTypes.js';
 import { BATCH_NODE_TYPES, GENERATOR_NODE_TYPES, SAVED_WORKFLOW_INPUT_PREFIX } from './nodeTypes.js';
 import type { Workflow } from './Workflow.js';
 

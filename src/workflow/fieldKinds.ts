@@ -1,8 +1,8 @@
 import * as z from 'zod';
-import type { FieldKind, FieldSpec } from './fieldTable.js';
+import type { FieldKind, FieldSpec } from './fieldTableTypes.js';
 import type { NodeFieldSettings } from './workflowSchema.js';
 
-export type { FieldKind } from './fieldTable.js';
+export type { FieldKind } from './fieldTableTypes.js';
 
 /** `ModelIdentifierField`: what model inputs of graph nodes hold. */
 export const zModelIdentifier = z.looseObject({

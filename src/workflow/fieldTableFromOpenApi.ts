@@ -1,4 +1,4 @@
-import type { FieldSpec, FieldTableData, NodeSpec, OutputSpec } from './fieldTable.js';
+import type { FieldSpec, FieldTableData, NodeSpec, OutputSpec } from './fieldTableTypes.js';
 
 type Json = Record<string, any>;
 

@@ -50,12 +50,7 @@ export {
   type FormElement,
   type NodeFieldSettings,
 } from './workflowSchema.js';
-export {
-  DEFAULT_FIELD_TABLE,
-  type FieldKind,
-  type FieldSpec,
-  type NodeSpec,
-  type OutputSpec,
-  type FieldTableData,
-} from './fieldTable.js';
+// The bundled InvokeAI 6.14 table is not exported here (it would weigh on every browser bundle):
+// import it from 'invokeai-rx/field-table'.
+export type { FieldKind, FieldSpec, NodeSpec, OutputSpec, FieldTableData } from './fieldTableTypes.js';
 export { fieldTableFromOpenApi } from './fieldTableFromOpenApi.js';

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import type { FieldKind } from './fieldTable.js';
+import type { FieldKind } from './fieldTableTypes.js';
 
 /** One recorded form input. */
 export const zIndexMapEntry = z.object({

@@ -1,4 +1,4 @@
-import type { FieldTableData } from './fieldTable.js';
+import type { FieldTableData } from './fieldTableTypes.js';
 import type { Workflow } from './Workflow.js';
 
 /** The images one image-producing workflow node made in one queue item. */
@@ -36,10 +36,12 @@ const PASS_THROUGH_TYPES: ReadonlySet<string> = new Set(['image', 'show_image', 
  * schema has an image or image-collection field and it does not just pass an input through), the
  * names of the images it made, found via `session.source_prepared_mapping` and `session.results`.
  * Nodes are reported in workflow order, including those that produced nothing (`imageNames: []`).
+ * Without a table (a workflow not bound to a server), the output fields holding `{image_name}`
+ * values are read from the results, and only nodes whose results hold images are reported.
  *
  * @param fieldTable Table whose output schemas decide which fields hold images. @default wf.fieldTable
  */
-export function mapOutputs(wf: Workflow, item: QueueItemLike, fieldTable: FieldTableData = wf.fieldTable): OutputMapping[] {
+export function mapOutputs(wf: Workflow, item: QueueItemLike, fieldTable: FieldTableData | null = wf.fieldTable): OutputMapping[] {
   const session = item.session ?? {};
   const prepared = session.source_prepared_mapping ?? {};
   const results = session.results ?? {};
@@ -47,17 +49,17 @@ export function mapOutputs(wf: Workflow, item: QueueItemLike, fieldTable: FieldT
   const mappings: OutputMapping[] = [];
   for (const node of wf.json.nodes) {
     if (node.type !== 'invocation' || PASS_THROUGH_TYPES.has(node.data.type)) continue;
-    const spec = fieldTable.nodes[node.data.type];
-    const output = spec?.out ? fieldTable.outputs[spec.out] : undefined;
-    if (!output) continue;
-    const imageFields = Object.entries(output.f).filter(([, k]) => k === 'image' || k === 'list[image]');
-    if (imageFields.length === 0) continue;
+    const spec = fieldTable?.nodes[node.data.type];
+    const output = spec?.out ? fieldTable?.outputs[spec.out] : undefined;
+    if (fieldTable && !output) continue;
+    const imageFields = output ? Object.entries(output.f).filter(([, k]) => k === 'image' || k === 'list[image]').map(([f]) => f) : null;
+    if (imageFields?.length === 0) continue;
 
     const imageNames: string[] = [];
     for (const preparedId of prepared[node.id] ?? []) {
       const result = results[preparedId] as Record<string, unknown> | undefined;
       if (!result || typeof result !== 'object') continue;
-      for (const [field] of imageFields) {
+      for (const field of imageFields ?? Object.keys(result)) {
         const value = result[field];
         for (const image of Array.isArray(value) ? value : [value]) {
           const name = (image as { image_name?: unknown } | null | undefined)?.image_name;
@@ -65,6 +67,7 @@ export function mapOutputs(wf: Workflow, item: QueueItemLike, fieldTable: FieldT
         }
       }
     }
+    if (!imageFields && imageNames.length === 0) continue;
     const boardInput = wf.inputs.find((i) => i.nodeId === node.id && i.fieldName === 'board');
     mappings.push({
       nodeId: node.id,

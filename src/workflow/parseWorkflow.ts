@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { WorkflowParseError } from '../errors/WorkflowParseError.js';
 import { deepFreeze } from './deepFreeze.js';
-import { DEFAULT_FIELD_TABLE, type FieldTableData } from './fieldTable.js';
+import type { FieldTableData } from './fieldTableTypes.js';
 import { resolveFormFields } from './resolveFormFields.js';
 import { Workflow } from './Workflow.js';
 import { zWorkflowJson } from './workflowSchema.js';
@@ -9,7 +9,13 @@ import { zWorkflowJson } from './workflowSchema.js';
 export interface ParseWorkflowOptions {
   /** Name of where the JSON came from, used in errors and warnings. @default '<input>' */
   source?: string;
-  /** Invocation field table (kinds, constraints, titles). @default DEFAULT_FIELD_TABLE (InvokeAI 6.14) */
+  /**
+   * Invocation field table (kinds, constraints, titles): `FIELD_TABLE_6_14` from
+   * `invokeai-rx/field-table` for offline dry runs, or a server's (`client.app.fieldTable()`).
+   * @default none: kinds come from the form's element settings, then from names and values, and
+   * labels from the workflow itself (`workflow.fieldTable` is `null`); a run binds the connected
+   * server's own table before it builds the graph.
+   */
   fieldTable?: FieldTableData;
   /**
    * What to do with a structurally invalid form: `'default'` replaces it by the empty default form
@@ -68,7 +74,7 @@ export function parseWorkflow(json: string | unknown, options: ParseWorkflowOpti
     fields: deepFreeze(form.fields),
     formSource: form.source,
     warnings: Object.freeze([...warnings, ...form.warnings]),
-    fieldTable: options.fieldTable ?? DEFAULT_FIELD_TABLE,
+    fieldTable: options.fieldTable ?? null,
     explicit: Object.freeze(new Set<number>()) as ReadonlySet<number>,
   });
 }

@@ -31,6 +31,14 @@ describe('browser bundle', () => {
     expect(report.nodeOnlyFiles).toEqual([]);
   });
 
+  it('leaves the bundled InvokeAI 6.14 field table out (runs load the server\'s own)', () => {
+    expect(report.inputs).toContain('src/workflow/Workflow.ts');
+    expect(report.inputs.filter((i) => i.startsWith('src/workflow/fieldTable'))).toEqual(
+      expect.arrayContaining(['src/workflow/fieldTableFromOpenApi.ts']),
+    );
+    expect(report.inputs.filter((i) => i.includes('fieldTable.generated'))).toEqual([]);
+  });
+
   it('would notice Node-only code (the emulator bundled the same way)', async () => {
     const { metafile } = await bundleForBrowser(['invokeai-rx/emulator']);
     const found = nodeOnlyInputs(metafile);

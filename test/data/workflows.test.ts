@@ -1,11 +1,12 @@
 import { readFileSync, readdirSync } from 'node:fs';
+import { TABLE_6_14, WITH_6_14 } from '../support/fieldTable.js';
 import { fileURLToPath } from 'node:url';
 import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { authorWorkflows } from '../../scripts/authorWorkflows.js';
 import { buildGraph } from '../../src/workflow/buildGraph.js';
-import { DEFAULT_FIELD_TABLE as TABLE } from '../../src/workflow/fieldTable.js';
+const TABLE = TABLE_6_14;
 import { parseWorkflow } from '../../src/workflow/parseWorkflow.js';
 
 // The shipped workflows are checked against independent truth: the brief's index tables (written
@@ -273,6 +274,7 @@ describe('data/workflows', () => {
       });
       expect(own).toEqual(EXPECTED[file]);
 
+      // No table: the bundled workflows label every form input themselves.
       const engine = parseWorkflow(wf, { source: file });
       expect(engine.formSource).toBe('form');
       expect(engine.warnings).toEqual([]);
@@ -385,7 +387,7 @@ describe('data/workflows', () => {
     });
 
     it('builds with the engine into the same graph, valid against the OpenAPI invocation schemas', () => {
-      const { graph, warnings } = buildGraph(parseWorkflow(wf, { source: file }), { id: 'g' });
+      const { graph, warnings } = buildGraph(parseWorkflow(wf, { ...WITH_6_14, source: file }), { id: 'g' });
       expect(warnings).toEqual([]);
       expect(Object.values(graph.nodes).flatMap((n) => schemaErrors(n as Record<string, unknown>))).toEqual([]);
       const reference = referenceGraph(wf);
@@ -396,7 +398,7 @@ describe('data/workflows', () => {
     it('still validates with a board id and with user images set through the engine', () => {
       const images = EXPECTED[file]!.flatMap(([type], index) => (type === 'image' ? [index] : []));
       const values = Object.fromEntries(images.map((i) => [i, { image_name: `input-${i}.png` }]));
-      const { graph } = buildGraph(parseWorkflow(wf, { source: file }).with(values), { autoAddBoardId: 'board-1' });
+      const { graph } = buildGraph(parseWorkflow(wf, { ...WITH_6_14, source: file }).with(values), { autoAddBoardId: 'board-1' });
       expect(Object.values(graph.nodes).flatMap((n) => schemaErrors(n as Record<string, unknown>))).toEqual([]);
       const saved = Object.values(graph.nodes).filter((n) => n.is_intermediate === false);
       expect(saved.map((n) => n.board)).toEqual([{ board_id: 'board-1' }]);

@@ -115,7 +115,7 @@ async function fill(wf: Workflow, build: BuildGraphOptions): Promise<Workflow> {
   for (const input of wf.inputs) {
     if (input.kind === 'image' && !(await hasImage(input.value))) values[input.index] = inputImage;
     if (input.kind === 'model' && (input.value === undefined || input.value === null)) {
-      const spec = wf.fieldTable.nodes[input.nodeType]!.f[input.fieldName]!;
+      const spec = DEFAULT_FIELD_TABLE.nodes[input.nodeType]!.f[input.fieldName]!;
       values[input.index] = firstModel(spec.mb, spec.mt);
     }
   }
@@ -125,7 +125,7 @@ async function fill(wf: Workflow, build: BuildGraphOptions): Promise<Workflow> {
   for (const edge of wf.json.edges) {
     if (edge.type !== 'default' || graph.nodes[edge.source] || !graph.nodes[edge.target]) continue;
     const node = graph.nodes[edge.target]!;
-    const spec = wf.fieldTable.nodes[node.type]!.f[edge.targetHandle!]!;
+    const spec = DEFAULT_FIELD_TABLE.nodes[node.type]!.f[edge.targetHandle!]!;
     if (spec.k === 'image' && node[edge.targetHandle!] === undefined) {
       orphaned.push({ nodeId: edge.target, fieldName: edge.targetHandle!, value: { image_name: inputImage } });
     }
@@ -269,7 +269,7 @@ describe('the shared fixture workflows on the emulator', () => {
 
   it.each(listWorkflowFiles())('%s', async (name, path) => {
     const build: BuildGraphOptions = STALE_WORKFLOWS.has(name) ? { unknownNodeTypes: 'drop' } : {};
-    const wf = await fill(loadWorkflowFile(path), build);
+    const wf = await fill(loadWorkflowFile(path, { fieldTable: DEFAULT_FIELD_TABLE }), build);
     const batch = buildBatch(wf, build);
     const end = await run(batch, wf);
 

@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { WITH_6_14 } from '../support/fieldTable.js';
 import { of, type Observable } from 'rxjs';
 import type { InvokeAIClient } from '../../src/client/types.js';
 import type { RunEvent, RunResult } from '../../src/run/types.js';
@@ -9,9 +10,14 @@ import type { RunWorkflowFn } from '../../operators/internal/stage/stageConfig.j
 import type { ModelConfig } from '../../src/schemas/model.js';
 import { fakeClient, fakeQueueItem, type FakeClient, type FakeClientSpec } from '../support/fakeClient.js';
 
-/** The repository's example workflows (the ones the default bindings describe). */
-export function dataWorkflow(name: string): Workflow {
-  return loadWorkflowFile(fileURLToPath(new URL(`../../data/workflows/${name}.json`, import.meta.url)));
+/**
+ * The repository's example workflows (the ones the default bindings describe), bound to InvokeAI
+ * 6.14's table for fake runs; `{ table: false }` leaves them without one, as a connected run
+ * loads them (the server's table is then bound at run time).
+ */
+export function dataWorkflow(name: string, options: { table?: boolean } = {}): Workflow {
+  const path = fileURLToPath(new URL(`../../data/workflows/${name}.json`, import.meta.url));
+  return options.table === false ? loadWorkflowFile(path) : loadWorkflowFile(path, WITH_6_14);
 }
 
 /** A `completed` RunEvent whose gallery output is `imageName`. */

@@ -12,6 +12,7 @@ import {
   isQueueItemFailedError,
   isRunTimeoutError,
 } from '../../src/errors/index.js';
+import { WITH_6_14 } from '../support/fieldTable.js';
 
 const openapi = JSON.parse(readFileSync('test/fixtures/openapi/invokeai-6.14.0-alpha.openapi.json', 'utf8')) as {
   components: { schemas: Record<string, { properties: Record<string, { minimum?: number; multipleOf?: number }> }> };
@@ -20,7 +21,11 @@ const baseJson = () => JSON.parse(readFileSync('data/workflows/sdxl_base.json', 
 
 /** A client that is never contacted (the offline tests do not touch the network). */
 const offline = () => InvokeAIClient.fromUrl('http://127.0.0.1:9', { socketFactory: null });
-const loadBase = (client = offline()) => client.workflowRepo.createWorkflow(WorkflowDefinition.fromFile('data/workflows/sdxl_base.json'));
+/** Offline handles use InvokeAI 6.14's table explicitly; handles on a server bind the server's own at submission. */
+const loadBase = (client?: InvokeAIClient) =>
+  client
+    ? client.workflowRepo.createWorkflow(WorkflowDefinition.fromFile('data/workflows/sdxl_base.json'))
+    : offline().workflowRepo.createWorkflow(WorkflowDefinition.fromFile('data/workflows/sdxl_base.json', WITH_6_14));
 
 describe('WorkflowHandle inputs (offline)', () => {
   it('lists the form inputs of sdxl_base.json as data/README.md tables them', () => {
@@ -102,7 +107,7 @@ describe('WorkflowHandle inputs (offline)', () => {
     expect(wf.getInputValue(1).value).toBe(wf.getInputValue(0).value);
     expect(wf.getInputValue(0)).toBeInstanceOf(WorkflowField);
 
-    const refiner = offline().workflowRepo.createWorkflow(WorkflowDefinition.fromFile('data/workflows/sdxl_refiner.json'));
+    const refiner = offline().workflowRepo.createWorkflow(WorkflowDefinition.fromFile('data/workflows/sdxl_refiner.json', WITH_6_14));
     expect(refiner.getInputValue(0).value).toBeUndefined();
     refiner.getInputValue(0).value = 'abc.png';
     expect(refiner.getInputValue(0).value).toBe('abc.png');
@@ -135,7 +140,7 @@ describe('WorkflowHandle inputs (offline)', () => {
       container.data.children = container.data.children.filter((c: string) => c !== seedElement.id);
       root.data.children = [...root.data.children, seedElement.id];
       seedElement.parentId = root.id;
-      const moved = offline().workflowRepo.createWorkflow(WorkflowDefinition.fromJson(edited, 'edited.json'));
+      const moved = offline().workflowRepo.createWorkflow(WorkflowDefinition.fromJson(edited, 'edited.json', WITH_6_14));
 
       expect(moved.getInput(8).label).toBe('Seed');
       const drift = moved.verifyInputIndexMap(path);
@@ -153,7 +158,7 @@ describe('WorkflowHandle inputs (offline)', () => {
     const json = baseJson();
     const l2i = json.nodes.find((n: any) => n.data?.type === 'l2i');
     l2i.data.type = 'canny_image_processor';
-    const def = WorkflowDefinition.fromJson(json);
+    const def = WorkflowDefinition.fromJson(json, undefined, WITH_6_14);
     expect(() => offline().workflowRepo.createWorkflow(def)).toThrow(
       expect.objectContaining({ name: 'UnknownNodeTypeError', nodeId: l2i.id, nodeType: 'canny_image_processor' }),
     );

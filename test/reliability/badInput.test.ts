@@ -1,4 +1,6 @@
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { bindFieldTable } from '../../src/run/bindFieldTable.js';
+import { TABLE_6_14 } from '../support/fieldTable.js';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve, sep } from 'node:path';
@@ -71,7 +73,7 @@ describe('reliability: bad input gets a typed, actionable error', () => {
     nothingSent();
   });
 
-  it('a value of the wrong kind: InputValueError naming the input, its kind and what it accepts', () => {
+  it('a value of the wrong kind: InputValueError naming the input, its kind and what it accepts', async () => {
     expect(() => dataWorkflow('sdxl_base').with({ 3: 'thirty' })).toThrow(
       expect.objectContaining({
         name: 'InputValueError',
@@ -83,8 +85,11 @@ describe('reliability: bad input gets a typed, actionable error', () => {
     );
     // In a stage, a bad constant is refused when the operator is created, not mid-run.
     expect(() => generateBase(client, { workflow: dataWorkflow('sdxl_base'), params: { steps: 'many' as unknown as number } })).toThrow(/Steps/);
-    // Out of the schema's range.
-    expect(() => dataWorkflow('sdxl_base').with({ 3: -5 })).toThrow(InputValueError);
+    // Out of the schema's range: at once with the table given, before enqueueing with the server's.
+    expect(() => dataWorkflow('sdxl_base').withFieldTable(TABLE_6_14).with({ 3: -5 })).toThrow(InputValueError);
+    const unbound = dataWorkflow('sdxl_base').with({ 3: -5 });
+    await expect(lastValueFrom(bindFieldTable(client, unbound))).rejects.toMatchObject({ name: 'InputValueError', index: 3, label: 'Steps' });
+    nothingSent();
   });
 
   it('an index out of range: InputIndexError giving the valid range', () => {

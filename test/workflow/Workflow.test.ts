@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { WITH_6_14 } from '../support/fieldTable.js';
 import { InputIndexError } from '../../src/errors/InputIndexError.js';
 import { InputValueError } from '../../src/errors/InputValueError.js';
 import { buildGraph } from '../../src/workflow/buildGraph.js';
@@ -123,7 +124,7 @@ describe('Workflow.with / set', () => {
         ['i', 'value', { type: 'integer-field-config', component: 'slider', min: 1, max: 10 }],
       ]),
     });
-    const wf2 = parseWorkflow(json);
+    const wf2 = parseWorkflow(json, WITH_6_14);
     expect(wf2.input(0).options).toEqual(['a', 'b']);
     expect(wf2.input(1)).toMatchObject({ min: 1, max: 10 });
     expect(wf2.set(0, 'a').input(0).value).toBe('a');
@@ -133,7 +134,7 @@ describe('Workflow.with / set', () => {
 
   it('sets every form reference to the same node field', () => {
     const json = workflowJson({ nodes: [invocation('s', 'string', { value: 'x' })], form: form([['s', 'value'], ['s', 'value']]) });
-    const next = parseWorkflow(json).set(0, 'y');
+    const next = parseWorkflow(json, WITH_6_14).set(0, 'y');
     expect(next.inputs.map((i) => i.value)).toEqual(['y', 'y']);
     expect([...next.explicitIndices].sort()).toEqual([0, 1]);
   });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { WITH_6_14 } from '../support/fieldTable.js';
 import { zEnqueueBatchBody } from '../../src/schemas/graph.js';
 import { batchDataFromNodes } from '../../src/workflow/batchData.js';
 import { buildBatch } from '../../src/workflow/buildBatch.js';
@@ -33,7 +34,7 @@ describe('buildBatch', () => {
   });
 
   it('forwards graph warnings', () => {
-    const wf = parseWorkflow(workflowJson({ nodes: [invocation('a', 'add', { a: 1, zzz: 2 })] }));
+    const wf = parseWorkflow(workflowJson({ nodes: [invocation('a', 'add', { a: 1, zzz: 2 })] }), WITH_6_14);
     const warnings: string[] = [];
     buildBatch(wf, { onWarning: (w) => warnings.push(w) });
     expect(warnings).toHaveLength(1);
@@ -73,7 +74,7 @@ describe('batch data from batch nodes', () => {
           edge('floats', 'value', 'mul', 'b'),
           edge('images', 'image', 'blur', 'image'),
         ],
-      }),
+      }), WITH_6_14
     );
     expect(batchDataFromNodes(wf)).toEqual([
       [
@@ -95,7 +96,7 @@ describe('batch data from batch nodes', () => {
   it('rejects zipped lists of different lengths', () => {
     const n = nodes();
     (n[2] as any).data.inputs.floats.value = [0.1];
-    const wf = parseWorkflow(workflowJson({ nodes: n, edges: [edge('ints', 'value', 'add', 'a'), edge('floats', 'value', 'mul', 'b')] }));
+    const wf = parseWorkflow(workflowJson({ nodes: n, edges: [edge('ints', 'value', 'add', 'a'), edge('floats', 'value', 'mul', 'b')] }), WITH_6_14);
     expect(() => batchDataFromNodes(wf)).toThrowError(/"Group 1" are zipped and must have the same number of items, but have 2, 1/);
   });
 
@@ -104,10 +105,10 @@ describe('batch data from batch nodes', () => {
       workflowJson({
         nodes: [invocation('gen', 'integer_generator', { generator: { type: 'integer_generator_arithmetic_sequence' } }), invocation('ints', 'integer_batch', { batch_group_id: 'None' }, { bare: ['integers'] }), invocation('add', 'add', {})],
         edges: [edge('gen', 'integers', 'ints', 'integers'), edge('ints', 'value', 'add', 'a')],
-      }),
+      }), WITH_6_14
     );
     expect(() => buildBatch(fed)).toThrowError(/takes its integers from generator node gen/);
-    const empty = parseWorkflow(workflowJson({ nodes: [invocation('s', 'string_batch', { strings: [] }), invocation('j', 'string_join', {})], edges: [edge('s', 'value', 'j', 'string_left')] }));
+    const empty = parseWorkflow(workflowJson({ nodes: [invocation('s', 'string_batch', { strings: [] }), invocation('j', 'string_join', {})], edges: [edge('s', 'value', 'j', 'string_left')] }), WITH_6_14);
     expect(() => buildBatch(empty)).toThrowError(/has no strings/);
   });
 });

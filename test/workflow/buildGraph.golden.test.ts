@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { TABLE_6_14, WITH_6_14 } from '../support/fieldTable.js';
 import { buildGraph } from '../../src/workflow/buildGraph.js';
-import { DEFAULT_FIELD_TABLE } from '../../src/workflow/fieldTable.js';
 import { loadWorkflowFile } from '../../src/workflow/loadWorkflowFile.js';
 import { listWorkflowFiles, pyClientWorkflow, recordedItem, STALE_WORKFLOWS } from './fixtures.js';
 
@@ -45,7 +45,7 @@ describe('buildGraph against graphs recorded from a real InvokeAI', () => {
       let omitted = 0;
       for (const [id, stored] of Object.entries(recorded.nodes)) {
         const sent = graph.nodes[id]!;
-        const spec = DEFAULT_FIELD_TABLE.nodes[sent.type]!;
+        const spec = TABLE_6_14.nodes[sent.type]!;
         for (const [key, value] of Object.entries(stored)) {
           if (key in sent) continue;
           omitted++;
@@ -71,11 +71,11 @@ describe('buildGraph against graphs recorded from a real InvokeAI', () => {
 
 describe('every fixture workflow', () => {
   it.each(listWorkflowFiles())('%s parses, lists inputs and builds', (name, path) => {
-    const wf = loadWorkflowFile(path);
+    const wf = loadWorkflowFile(path, WITH_6_14);
     expect(wf.warnings).toEqual([]);
     expect(wf.inputs.every((input, i) => input.index === i)).toBe(true);
     const raw = wf.raw as { nodes: { type: string; data: { type?: string } }[] };
-    const executable = raw.nodes.filter((n) => n.type === 'invocation' && DEFAULT_FIELD_TABLE.nodes[n.data.type!]);
+    const executable = raw.nodes.filter((n) => n.type === 'invocation' && TABLE_6_14.nodes[n.data.type!]);
 
     if (STALE_WORKFLOWS.has(name)) {
       expect(() => buildGraph(wf)).toThrow(expect.objectContaining({ name: 'UnknownNodeTypeError', nodeType: 'canny_image_processor' }));
@@ -94,14 +94,14 @@ describe('every fixture workflow', () => {
   });
 
   it('lists the legacy exposedFields of form-less default workflows, as the editor does', () => {
-    const wf = loadWorkflowFile(listWorkflowFiles().find(([n]) => n.endsWith('Text to Image - SDXL.json'))![1]);
+    const wf = loadWorkflowFile(listWorkflowFiles().find(([n]) => n.endsWith('Text to Image - SDXL.json'))![1], WITH_6_14);
     expect(wf.formSource).toBe('exposedFields');
     const exposed = (wf.raw as { exposedFields: { nodeId: string; fieldName: string }[] }).exposedFields;
     expect(wf.inputs.map((i) => [i.nodeId, i.fieldName])).toEqual(exposed.map((f) => [f.nodeId, f.fieldName]));
   });
 
   it('walks the form from rootElementId (CogView4 has a non-"root" root)', () => {
-    const wf = loadWorkflowFile(listWorkflowFiles().find(([n]) => n.endsWith('CogView4_TextToImage.json'))![1]);
+    const wf = loadWorkflowFile(listWorkflowFiles().find(([n]) => n.endsWith('CogView4_TextToImage.json'))![1], WITH_6_14);
     expect(wf.formSource).toBe('form');
     expect(wf.inputs.map((i) => i.fieldName)).toEqual(['prompt', 'prompt', 'model']);
   });

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { WITH_6_14 } from '../support/fieldTable.js';
 import { buildGraph } from '../../src/workflow/buildGraph.js';
 import { parseWorkflow } from '../../src/workflow/parseWorkflow.js';
 import { connector, edge, invocation, notes, workflowJson } from './builders.js';
 
-const build = (json: unknown, options?: Parameters<typeof buildGraph>[1]) => buildGraph(parseWorkflow(json), options);
+const build = (json: unknown, options?: Parameters<typeof buildGraph>[1]) => buildGraph(parseWorkflow(json, WITH_6_14), options);
 const edgeKeys = (g: ReturnType<typeof build>['graph']) => g.edges.map((e) => `${e.source.node_id}.${e.source.field}->${e.destination.node_id}.${e.destination.field}`);
 
 describe('buildGraph', () => {
@@ -154,7 +155,7 @@ describe('buildGraph', () => {
   });
 
   it('returns values the caller may mutate without touching the workflow', () => {
-    const wf = parseWorkflow(workflowJson({ nodes: [invocation('s', 'save_image', { image: { image_name: 'x.png' } })] }));
+    const wf = parseWorkflow(workflowJson({ nodes: [invocation('s', 'save_image', { image: { image_name: 'x.png' } })] }), WITH_6_14);
     const { graph } = buildGraph(wf);
     (graph.nodes.s!.image as { image_name: string }).image_name = 'changed';
     expect(buildGraph(wf).graph.nodes.s!.image).toEqual({ image_name: 'x.png' });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { TABLE_6_14 } from '../support/fieldTable.js';
 import { checkAgainstServer } from '../../src/workflow/checkAgainstServer.js';
-import { DEFAULT_FIELD_TABLE } from '../../src/workflow/fieldTable.js';
 import { fieldTableFromOpenApi } from '../../src/workflow/fieldTableFromOpenApi.js';
 import { defaultWorkflow, pyClientWorkflow, readJson } from './fixtures.js';
 
@@ -18,7 +18,7 @@ describe('checkAgainstServer', () => {
   });
 
   it('names fields an older server lacks', () => {
-    const older = structuredClone(DEFAULT_FIELD_TABLE);
+    const older = structuredClone(TABLE_6_14);
     delete (older.nodes.noise!.f as Record<string, unknown>).use_cpu;
     delete older.nodes.rand_int;
     const report = checkAgainstServer(pyClientWorkflow('sdxl-text-to-image'), older);

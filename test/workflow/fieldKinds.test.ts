@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { TABLE_6_14 } from '../support/fieldTable.js';
 import { FIELD_KIND_SCHEMAS, normalizeFieldValue, resolveFieldKind } from '../../src/workflow/fieldKinds.js';
-import { DEFAULT_FIELD_TABLE } from '../../src/workflow/fieldTable.js';
 
-const spec = (type: string, field: string) => DEFAULT_FIELD_TABLE.nodes[type]!.f[field]!;
+const spec = (type: string, field: string) => TABLE_6_14.nodes[type]!.f[field]!;
 
 describe('resolveFieldKind', () => {
   it('prefers the form settings, then the invocation schema, then names and values', () => {

@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { WITH_6_14 } from '../support/fieldTable.js';
 import { fileURLToPath } from 'node:url';
 import { loadWorkflowFile } from '../../src/workflow/loadWorkflowFile.js';
 import type { Workflow } from '../../src/workflow/Workflow.js';
@@ -16,8 +17,8 @@ export function listWorkflowFiles(): [string, string][] {
   );
 }
 
-export const pyClientWorkflow = (name: string): Workflow => loadWorkflowFile(`${FIXTURES}workflows/py-client/${name}.json`);
-export const defaultWorkflow = (name: string): Workflow => loadWorkflowFile(`${FIXTURES}workflows/invokeai-defaults/${name}.json`);
+export const pyClientWorkflow = (name: string): Workflow => loadWorkflowFile(`${FIXTURES}workflows/py-client/${name}.json`, WITH_6_14);
+export const defaultWorkflow = (name: string): Workflow => loadWorkflowFile(`${FIXTURES}workflows/invokeai-defaults/${name}.json`, WITH_6_14);
 export const readJson = (relative: string): any => JSON.parse(readFileSync(FIXTURES + relative, 'utf8'));
 export const recordedItem = (name: string): any => readJson(`api-calls/call-wf-${name}.json`);
 

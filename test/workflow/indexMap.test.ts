@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { WITH_6_14 } from '../support/fieldTable.js';
 import { parseWorkflow } from '../../src/workflow/parseWorkflow.js';
 import { pyClientWorkflow, readJson } from './fixtures.js';
 
@@ -24,7 +25,7 @@ describe('index maps and drift', () => {
     const row = 'container-jDD5sGca9b';
     root.splice(root.indexOf(row), 1);
     root.push(row);
-    const moved = parseWorkflow(json);
+    const moved = parseWorkflow(json, WITH_6_14);
     const report = moved.verifyIndexMap(map);
     expect(report.missing).toEqual([]);
     expect(report.added).toEqual([]);
@@ -61,7 +62,7 @@ describe('index maps and drift', () => {
       data: { fieldIdentifier: { nodeId: wf.input(6).nodeId, fieldName: 'denoising_start' }, showDescription: false },
     };
     root.push('node-field-new');
-    const changed = parseWorkflow(json);
+    const changed = parseWorkflow(json, WITH_6_14);
     const report = changed.verifyIndexMap(map);
     expect(report.missing).toEqual([{ index: 20, label: 'Flux Model', nodeId: wf.input(20).nodeId, fieldName: 'model' }]);
     expect(report.added).toEqual([{ index: 24, label: 'SDXL Generation: Denoising Start', nodeId: wf.input(6).nodeId, fieldName: 'denoising_start' }]);
@@ -77,7 +78,7 @@ describe('index maps and drift', () => {
       data: { fieldIdentifier: { nodeId: wf.input(6).nodeId, fieldName: 'denoising_end' } },
     };
     json.form.elements.root.data.children.push('node-field-new');
-    const added = parseWorkflow(json);
+    const added = parseWorkflow(json, WITH_6_14);
     expect(added.verifyIndexMap(map).added).toHaveLength(1);
     expect(() => added.assertIndexMap(map)).not.toThrow();
   });

@@ -84,6 +84,7 @@ export function createPoolClient(clients: readonly InvokeAIClient[], dispatcher:
       version: () => deferTo(first, (c) => c.app.version()),
       authStatus: () => deferTo(first, (c) => c.app.authStatus()),
       openapi: () => deferTo(first, (c) => c.app.openapi()),
+      fieldTable: () => deferTo(first, (c) => c.app.fieldTable()),
     },
     events,
     close: () => {

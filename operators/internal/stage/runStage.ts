@@ -17,6 +17,7 @@ import {
   finalize,
   type OperatorFunction,
 } from 'rxjs';
+import { bindFieldTable } from '../../../src/run/bindFieldTable.js';
 import type { RunEvent } from '../../../src/run/types.js';
 import type { ModelConfig } from '../../../src/schemas/model.js';
 import { syncModelsReport, type ModelUse } from '../../../src/workflow/syncModels.js';
@@ -37,7 +38,8 @@ import { toResult } from './toResult.js';
 
 /**
  * The engine behind every stage: validates the binding when the operator is created, then for
- * each input binds its values → `workflow.with(...)` → `run` → picks the output image
+ * each input binds its values → `workflow.with(...)` (on the workflow bound to the server's field
+ * table when it has none: `client.app.fieldTable()`, loaded once per client) → `run` → picks the output image
  * (`pickOutput`) → emits a StageResult (or applies `onError`). A run whose queue item a
  * server restart interrupted is enqueued again up to `resubmitInterrupted` times before `onError`
  * sees its error. The outputs are typed with the stage's name and values: `params` holds the
@@ -100,15 +102,20 @@ export function runStage<In, Stage extends StageName = StageName, Params extends
           }
           if (request.input !== null) values['image'] = imageNameOf(request.input);
           checkBound(stage, workflowName, binding, values, 'the input');
-          const prepared$ = def.prepare ? def.prepare(values) : of({ values: {}, created: [] as string[] });
+          // Bound before prepare uploads anything, so a failed table load leaves no orphan upload.
+          const prepared$ = bindFieldTable(client, workflow).pipe(
+            switchMap((tabled) =>
+              (def.prepare ? def.prepare(values) : of({ values: {}, created: [] as string[] })).pipe(map((extra) => ({ ...extra, tabled }))),
+            ),
+          );
           return forkJoin([board$, prepared$]).pipe(
-            switchMap(([boardId, extra]) => {
+            switchMap(([boardId, { tabled, ...extra }]) => {
               values = { ...values, ...extra.values };
               uploaded = extra.created;
               if (boardId !== null) values['board'] = config.board;
               const indexed = { ...values, ...(boardId !== null ? { board: { board_id: boardId } } : {}) };
               const bound = (models: readonly ModelConfig[]) => {
-                const wf = workflow.with(toIndexed(binding, resolveModels(binding, indexed, models)));
+                const wf = tabled.with(toIndexed(binding, resolveModels(binding, indexed, models)));
                 if (!sync) return wf;
                 const report = syncModelsReport(wf, models, sync);
                 if (modelFallback === 'same-base') {

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { loadWorkflowFile, type WorkflowInput } from '../../index.js';
+import { FIELD_TABLE_6_14 } from '../../fieldTable.js';
 import type { CliCommand } from '../command.js';
 import { errorLine } from '../errorLine.js';
 import { UsageError } from '../errors/UsageError.js';
@@ -9,6 +10,7 @@ const USAGE = `usage: invokeai-rx inputs WORKFLOW.json [--json]
 
 Lists the form inputs of an exported workflow by index (depth-first form order; workflows without
 a form use their legacy exposedFields). Set them with 'invokeai-rx payload --set INDEX=VALUE'.
+Titles, kinds and ranges come from InvokeAI 6.14's invocation schemas (no server is contacted).
 
 options:
   --json   print a JSON array instead of a table
@@ -31,7 +33,8 @@ export const inputsCommand: CliCommand = {
       return 2;
     }
     try {
-      const wf = loadWorkflowFile(resolve(io.cwd, args.positionals[0]!));
+      // Offline: InvokeAI 6.14's table gives the server's titles, kinds and constraints.
+      const wf = loadWorkflowFile(resolve(io.cwd, args.positionals[0]!), { fieldTable: FIELD_TABLE_6_14 });
       for (const warning of wf.warnings) io.err(`warning: ${warning}\n`);
       if (args.flags.has('json')) {
         io.out(JSON.stringify(wf.inputs.map(toJson), null, 2) + '\n');

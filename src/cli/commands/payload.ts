@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { buildEnqueueBody, loadWorkflowFile } from '../../index.js';
+import { FIELD_TABLE_6_14 } from '../../fieldTable.js';
 import type { CliCommand } from '../command.js';
 import { errorLine } from '../errorLine.js';
 import { UsageError } from '../errors/UsageError.js';
@@ -8,7 +9,8 @@ import { parseArgs } from '../parseArgs.js';
 const USAGE = `usage: invokeai-rx payload WORKFLOW.json [--set INDEX=VALUE]... [--set LABEL=VALUE]... [--json] [--drop-unknown-nodes]
 
 Prints the body of POST /api/v1/queue/default/enqueue_batch for a workflow, as the InvokeAI editor
-would send it (dry run: no server is contacted). List the inputs with 'invokeai-rx inputs'.
+would send it to InvokeAI 6.14 (dry run: no server is contacted). List the inputs with
+'invokeai-rx inputs'.
 
 options:
   --set REF=VALUE        set form input REF (an index, or a unique label) to VALUE; VALUE is read as
@@ -40,7 +42,8 @@ export const payloadCommand: CliCommand = {
       return 2;
     }
     try {
-      let wf = loadWorkflowFile(resolve(io.cwd, args.positionals[0]!));
+      // A dry run has no server to ask: the graph is built against InvokeAI 6.14's table.
+      let wf = loadWorkflowFile(resolve(io.cwd, args.positionals[0]!), { fieldTable: FIELD_TABLE_6_14 });
       for (const [ref, value] of sets) wf = wf.set(/^\d+$/.test(ref) ? Number(ref) : ref, value);
       const body = buildEnqueueBody(wf, {
         unknownNodeTypes: args.flags.has('drop-unknown-nodes') ? 'drop' : 'error',

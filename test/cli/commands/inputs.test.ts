@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { WITH_6_14 } from '../../support/fieldTable.js';
 import { runCli } from '../../../src/cli/runCli.js';
 import { loadWorkflowFile } from '../../../src/workflow/loadWorkflowFile.js';
 import { FIXTURES, listWorkflowFiles } from '../../workflow/fixtures.js';
@@ -10,7 +11,7 @@ describe('invokeai-rx inputs', () => {
     expect(await runCli(['inputs', name, '--json'], io)).toBe(0);
     expect(io.stderr()).toBe('');
     const listed = JSON.parse(io.stdout());
-    const wf = loadWorkflowFile(path);
+    const wf = loadWorkflowFile(path, WITH_6_14);
     expect(listed).toHaveLength(wf.inputs.length);
     listed.forEach((row: any, i: number) => {
       expect(row).toMatchObject({ index: i, nodeId: wf.inputs[i]!.nodeId, fieldName: wf.inputs[i]!.fieldName, label: wf.inputs[i]!.label, kind: wf.inputs[i]!.kind });
@@ -23,7 +24,7 @@ describe('invokeai-rx inputs', () => {
     const io = fakeIo(FIXTURES);
     expect(await runCli(['inputs', name], io)).toBe(0);
     const lines = io.stdout().trimEnd().split('\n');
-    const count = loadWorkflowFile(path).inputs.length;
+    const count = loadWorkflowFile(path, WITH_6_14).inputs.length;
     if (count === 0) expect(lines).toEqual(['This workflow has no form inputs.']);
     else expect(lines).toHaveLength(count + 1);
   });

@@ -1,4 +1,5 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { TABLE_6_14 } from '../../support/fieldTable.js';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { decode, encode } from 'fast-png';
@@ -276,6 +277,7 @@ describe('invokeai-rx refine treats server image names as data', () => {
     const downloaded: string[] = [];
     const client = fakeClient({
       models: { list: () => of(modelConfigs()) },
+      app: { fieldTable: () => of(TABLE_6_14) },
       images: {
         download: (name: string) => {
           downloaded.push(name);
