@@ -49,7 +49,7 @@ const report = (message: WorkerMessage, line: string) => {
 
 // Each worker's pool sees only its own load: starting the list at another server per worker
 // spreads the workers' jobs over the servers.
-const offset = Number.isInteger(Number(process.env['SERVER_OFFSET'])) && process.env['SERVER_OFFSET'] ? Number(process.env['SERVER_OFFSET']) : process.pid;
+const offset = /^\d+$/.test(process.env['SERVER_OFFSET'] ?? '') ? Number(process.env['SERVER_OFFSET']) : process.pid;
 const ordered = urls.map((_, i) => urls[(i + offset) % urls.length]!);
 const token = process.env['INVOKEAI_TOKEN'];
 const clients = ordered.map((url) => InvokeAIClient.fromUrl(url, token ? { token } : {}));
