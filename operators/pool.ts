@@ -90,6 +90,11 @@ export interface InvokeAIPool {
  *   `resubmitStarted`. Jobs pinned to a downed server's images fail with `PoolError`
  *   (`image-unavailable`). A job's events come from one attempt at a time, so each job emits
  *   its result exactly once; after a move it emits a new `enqueued` for its new queue items.
+ * - **Run ids**: a job with `runId` (a durable stage's) is first looked up on every server that is
+ *   up (each one's `list_all?destination=<runId>`, shared by the jobs that look up within
+ *   `runLookupMaxAge`). Work found is followed on the server that has it (a result before work
+ *   under way before a failure); only missing work is dispatched. So a run resumed by another
+ *   process, whose new pool knows nothing of where the work went, redoes nothing.
  * - **Models**: each job's model references are re-bound to the target server's models.
  * - Boards are per server: a stage's `board` option resolves the board on the first server only,
  *   so leave it unset with a pool of several servers.

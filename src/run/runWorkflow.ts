@@ -104,7 +104,7 @@ export function runWorkflow(client: InvokeAIClient, input: RunInput, options: Ru
 }
 
 /** A durable run's batch: the run's origin (a hash of the work) and `destination: runId`; its id comes per attempt. */
-function durableBatch(batch: Batch, durable: NonNullable<RunSettings['durable']>) {
+export function durableBatch(batch: Batch, durable: NonNullable<RunSettings['durable']>) {
   const place: RunPlace = { runId: durable.runId, position: durable.position, attempt: durable.attempt };
   const { batch_id: _ignored, ...rest } = batch;
   const origin = runOrigin(place, rest);

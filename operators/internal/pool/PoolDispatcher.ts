@@ -1,13 +1,15 @@
-import { EMPTY, Observable, type SchedulerLike, Subscriber, Subscription, catchError } from 'rxjs';
+import { EMPTY, Observable, type SchedulerLike, catchError } from 'rxjs';
 import type { InvokeAIClient } from '../../../src/client/types.js';
 import { isNetworkError, isRequestTimeoutError } from '../../../src/errors/guards.js';
 import { type RunInput, type RunWorkflowOptions, runWorkflow } from '../../../src/run/runWorkflow.js';
 import type { RunEvent } from '../../../src/run/types.js';
-import { syncModels } from '../../../src/workflow/syncModels.js';
 import { PoolError } from '../../errors/PoolError.js';
 import { BoundedMap } from './BoundedMap.js';
 import { imageInputs } from './imageInputs.js';
+import { inputForServer } from './inputForServer.js';
+import { locateRunWork } from './locateRunWork.js';
 import { PoolHealthMonitor } from './PoolHealthMonitor.js';
+import type { PoolJob } from './PoolJob.js';
 import { poolServer, type PoolServer, type ServerHealth } from './PoolServer.js';
 import { randomUUID } from '../../../src/util/randomUUID.js';
 
@@ -21,20 +23,6 @@ export interface PoolDispatcherOptions {
   scheduler: SchedulerLike;
 }
 
-interface Job {
-  readonly input: RunInput;
-  readonly options: RunWorkflowOptions;
-  readonly origin: string;
-  readonly images: readonly string[];
-  readonly subscriber: Subscriber<RunEvent>;
-  server: PoolServer | null;
-  attempt: Subscription | null;
-  attempts: number;
-  batchId: string | null;
-  started: boolean;
-  finished: boolean;
-}
-
 /**
  * The dispatcher behind `pool()`: a local queue of jobs, each sent to the least-loaded healthy
  * server with a free slot (or, when its input images were made on one server, to that server),
@@ -45,11 +33,11 @@ interface Job {
 export class PoolDispatcher {
   readonly #servers: PoolServer[];
   readonly #options: PoolDispatcherOptions;
-  readonly #queue: Job[] = [];
+  readonly #queue: PoolJob[] = [];
   readonly #owners: BoundedMap<string, PoolServer>;
   readonly #health: PoolHealthMonitor;
   /** Jobs with an attempt on a server (re-dispatched when their server fails). */
-  readonly #inFlight = new Set<Job>();
+  readonly #inFlight = new Set<PoolJob>();
   #closed = false;
 
   constructor(clients: readonly InvokeAIClient[], options: PoolDispatcherOptions) {
@@ -83,7 +71,7 @@ export class PoolDispatcher {
         subscriber.error(new PoolError({ reason: 'closed' }));
         return;
       }
-      const job: Job = {
+      const job: PoolJob = {
         input,
         options,
         origin: options.origin ?? `invokeai-rx:${randomUUID()}`,
@@ -95,6 +83,8 @@ export class PoolDispatcher {
         batchId: null,
         started: false,
         finished: false,
+        home: undefined,
+        locating: null,
       };
       this.#queue.push(job);
       this.#health.track(1);
@@ -102,6 +92,7 @@ export class PoolDispatcher {
       return () => {
         if (job.finished) return;
         job.finished = true;
+        job.locating?.unsubscribe();
         this.#health.track(-1);
         const queued = this.#queue.indexOf(job);
         if (queued >= 0) this.#queue.splice(queued, 1);
@@ -137,7 +128,15 @@ export class PoolDispatcher {
       const free = this.#up().filter((s) => s.inFlight < perServer);
       if (free.length === 0) break;
       const job = this.#queue[i]!;
-      const pinned = this.#pinnedServer(job);
+      if (job.home === undefined && job.options.runId !== undefined) {
+        this.#locate(job);
+        if (job.home === undefined) {
+          i += 1;
+          continue;
+        }
+      }
+      // Work found on a server is followed there; otherwise the job goes where its images are.
+      const pinned = job.home?.status === 'up' ? job.home : this.#pinnedServer(job);
       if (pinned instanceof PoolError) {
         this.#queue.splice(i, 1);
         this.#fail(job, pinned);
@@ -153,8 +152,28 @@ export class PoolDispatcher {
     }
   }
 
+  /**
+   * Looks the job's work up on every server that is up (once no server's health is unknown), so
+   * that work done or under way on one server is not redone on another. May answer at once.
+   */
+  #locate(job: PoolJob): void {
+    if (job.locating || this.#servers.some((s) => s.status === 'unknown')) return;
+    let sync = true;
+    const located = (home: PoolServer | null) => {
+      job.locating = null;
+      job.home = home;
+      if (!sync) this.#pump();
+    };
+    const sub = locateRunWork(this.#up(), (s) => inputForServer(job.input, s, this.#options.syncModels), job.options, this.#options.scheduler.now()).subscribe({
+      next: located,
+      error: () => located(null),
+    });
+    sync = false;
+    if (job.home === undefined) job.locating = sub;
+  }
+
   /** The server holding the job's input images, an error when it is down, null when unpinned. */
-  #pinnedServer(job: Job): PoolServer | PoolError | null {
+  #pinnedServer(job: PoolJob): PoolServer | PoolError | null {
     for (const name of job.images) {
       const owner = this.#owners.get(name);
       if (!owner) continue;
@@ -164,7 +183,7 @@ export class PoolDispatcher {
     return null;
   }
 
-  #dispatch(job: Job, server: PoolServer): void {
+  #dispatch(job: PoolJob, server: PoolServer): void {
     server.inFlight += 1;
     job.server = server;
     this.#inFlight.add(job);
@@ -173,7 +192,7 @@ export class PoolDispatcher {
     // A user-chosen batch id is kept; otherwise each attempt has its own, so that a late cancel of
     // an abandoned attempt can never hit the attempt that replaced it.
     job.batchId = job.options.batchId ?? randomUUID();
-    const input = this.#prepare(job.input, server);
+    const input = inputForServer(job.input, server, this.#options.syncModels);
     this.#health.publish();
     // Under a run id the run derives its batch id and origin (and looks the work up on this server).
     const ids = job.options.runId !== undefined ? {} : { origin: job.origin, batchId: job.batchId };
@@ -210,19 +229,7 @@ export class PoolDispatcher {
     });
   }
 
-  /** The input as this server needs it: model references re-bound to its installed models. */
-  #prepare(input: RunInput, server: PoolServer): RunInput {
-    if (!this.#options.syncModels || 'batch' in input || server.models === null) return input;
-    // Model keys are install-specific; hashes and names are not. A reference the server cannot
-    // match is left for the server to report (its error names the node).
-    try {
-      return syncModels(input, server.models, { explicit: new Set() });
-    } catch {
-      return input;
-    }
-  }
-
-  #release(job: Job): void {
+  #release(job: PoolJob): void {
     this.#inFlight.delete(job);
     if (job.server) {
       job.server.inFlight -= 1;
@@ -232,20 +239,21 @@ export class PoolDispatcher {
     job.attempt = null;
   }
 
-  #finish(job: Job): void {
+  #finish(job: PoolJob): void {
     if (job.finished) return;
     job.finished = true;
+    job.locating?.unsubscribe();
     this.#health.track(-1);
   }
 
-  #fail(job: Job, error: unknown): void {
+  #fail(job: PoolJob, error: unknown): void {
     if (job.finished) return;
     this.#finish(job);
     job.subscriber.error(error);
   }
 
   /** Stops the job's current attempt (its run cancels what it queued, if the server answers). */
-  #abandon(job: Job): void {
+  #abandon(job: PoolJob): void {
     const { attempt, server, batchId } = job;
     job.attempts += 1;
     this.#release(job);
@@ -253,7 +261,7 @@ export class PoolDispatcher {
     if (server && batchId && server.status !== 'up') server.toCancel.add(batchId);
   }
 
-  #retryOrFail(job: Job, server: PoolServer, cause: unknown): void {
+  #retryOrFail(job: PoolJob, server: PoolServer, cause: unknown): void {
     if (job.finished) return;
     if (job.started && !this.#options.resubmitStarted) {
       this.#fail(job, new PoolError({ reason: 'server-lost', server: server.url, cause }));
@@ -261,6 +269,7 @@ export class PoolDispatcher {
     }
     if (job.batchId) server.toCancel.add(job.batchId);
     job.started = false;
+    job.home = undefined;
     this.#queue.unshift(job);
   }
 
@@ -268,7 +277,7 @@ export class PoolDispatcher {
 
   /** A server went down: its jobs that had not started go back to the queue; started ones fail unless resubmitted. */
   #moveJobs(server: PoolServer, error: unknown): void {
-    const moved: Job[] = [];
+    const moved: PoolJob[] = [];
     for (const job of this.#running(server)) {
       const batchId = job.batchId;
       this.#abandon(job);
@@ -277,13 +286,14 @@ export class PoolDispatcher {
         this.#fail(job, new PoolError({ reason: 'server-lost', server: server.url, cause: error }));
       } else {
         job.started = false;
+        job.home = undefined;
         moved.push(job);
       }
     }
     this.#queue.unshift(...moved);
   }
 
-  #running(server: PoolServer): Job[] {
+  #running(server: PoolServer): PoolJob[] {
     return [...this.#inFlight].filter((j) => j.server === server && !j.finished);
   }
 
