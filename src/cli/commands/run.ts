@@ -26,6 +26,7 @@ import { parseArgs } from '../parseArgs.js';
 import { parseArgsOrUsage } from '../parseArgsOrUsage.js';
 import { ProgressView } from '../progress/ProgressView.js';
 import { checkRequiredInputs } from '../run/checkRequiredInputs.js';
+import { FIELD_TABLE_6_14 } from '../../fieldTable.js';
 import { nodeLabels, outputFileNames } from '../run/outputFileNames.js';
 import { openServer, type ServerDeps, type ServerSession } from '../serverSession.js';
 import { checkServerUrl } from '../serverUrl.js';
@@ -154,7 +155,8 @@ export async function runMain(argv: readonly string[], io: CliIo, deps: RunComma
     const modelNames = a.sets.filter(([ref, value]) => isModelName(wf, ref, value));
     const later = new Set([...uploads, ...modelNames].map(([r]) => r));
     for (const [ref, value] of a.sets) if (!later.has(ref)) wf = wf.set(refOf(ref), value);
-    checkRequiredInputs(wf, new Set([...uploads, ...modelNames].map(([ref]) => wf.input(refOf(ref)).index)));
+    // Which inputs are required is the invocation schemas' word: InvokeAI 6.14's, before connecting.
+    checkRequiredInputs(wf.fieldTable ? wf : wf.withFieldTable(FIELD_TABLE_6_14), new Set([...uploads, ...modelNames].map(([ref]) => wf.input(refOf(ref)).index)));
     const labelOf = nodeLabels(wf);
 
     const job$ = defer(() => {

@@ -17,6 +17,7 @@ import type { ModelConfig } from '../../../src/schemas/model.js';
 import type { Workflow } from '../../../src/workflow/Workflow.js';
 import { fakeClient, fakeQueueItem } from '../../support/fakeClient.js';
 import { fakeIo } from '../fakeCliIo.js';
+import { TABLE_6_14 } from '../../support/fieldTable.js';
 
 const SMALL = ['--width', '64', '--height', '64'];
 
@@ -132,6 +133,8 @@ describe('refine --adaptive', () => {
     let call = 0;
     const client = fakeClient({
       models: { list: () => of(models()) },
+      // The server's own invocation schemas: InvokeAI 6.14's, as the emulator serves them.
+      app: { fieldTable: () => of(TABLE_6_14) },
       images: { download: (name: string) => of(images[Number(/^img-(\d+)\.png$/.exec(name)![1])]!) },
     });
     const run = (_c: unknown, workflow: Workflow): Observable<RunEvent> => {
