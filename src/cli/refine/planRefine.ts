@@ -5,12 +5,14 @@ import { loadWorkflowFile } from '../../index.js';
 import { BUNDLED_WORKFLOWS, bundledWorkflowsDir } from '../bundledWorkflows.js';
 import type { CliIo } from '../cliIo.js';
 import { UsageError } from '../errors/UsageError.js';
-import { checkOutputDir } from '../output/checkOutputDir.js';
 import { checkServerUrl } from '../serverUrl.js';
+import { manifestParameters } from './manifestParameters.js';
 import type { RefineArgs } from './parseRefineArgs.js';
 import { parsePromptFile, type PromptJob } from './promptFile.js';
 import type { ChainJob, RefineWorkflows } from './refinePipeline.js';
 import { SEED_LIMIT, STAGE_DEFAULTS, type RefineSettings, type StageDefaults, type StageValues } from './refineSettings.js';
+import { checkSameRun, openRunDir, reusableStages, type ReusableStage } from './resumeRun.js';
+import { newRunId } from './runId.js';
 import { loadBindingFile, stageBindings, type StageBindings } from './stageBindings.js';
 import { checkStages, FLAG_OF, stageParams, type Origin, type WorkflowFiles } from './stageParams.js';
 
@@ -32,6 +34,18 @@ export interface RefinePlan {
   files: WorkflowFiles;
   bindings: StageBindings;
   defaults: StageDefaults;
+  /** The run's id on the server: `--run-id`, else a new one. */
+  runId: string;
+  /** When the output directory holds this run already: what can be kept of it. */
+  resume?: RunResume;
+}
+
+/** What an earlier process of the same run left in the output directory. */
+export interface RunResume {
+  /** Stage images whose files are valid, by row key. */
+  reusable: Map<string, ReusableStage>;
+  /** Chains (by chain number) that went through all their stages, with their images: not run again. */
+  complete: Map<number, ReusableStage[]>;
 }
 
 /**
@@ -43,8 +57,11 @@ export interface RefinePlan {
 export async function planRefine(a: RefineArgs, io: CliIo): Promise<RefinePlan> {
   const envServer = io.env['INVOKEAI_URL'];
   const server = a.server ?? (envServer !== undefined && envServer !== '' ? checkServerUrl(envServer, 'INVOKEAI_URL') : 'embedded');
-  const outputDir = await checkOutputDir(a.outputDir, '--output-dir', io.cwd);
-  const seed = a.seed ?? randomInt(0, 2 ** 31);
+  const runDir = await openRunDir(a.outputDir, '--output-dir', io.cwd, a.runId);
+  const outputDir = runDir.path;
+  // A resumed run keeps the seed it drew: the same command line makes the same images.
+  const recordedSeed = runDir.recorded?.parameters['seed'];
+  const seed = a.seed ?? (typeof recordedSeed === 'number' ? recordedSeed : randomInt(0, 2 ** 31));
 
   let prompts: PromptJob[] | undefined;
   let shown = '';
@@ -111,7 +128,7 @@ export async function planRefine(a: RefineArgs, io: CliIo): Promise<RefinePlan> 
       });
     }
   }
-  return {
+  const plan: RefinePlan = {
     server,
     outputDir,
     seed,
@@ -122,7 +139,22 @@ export async function planRefine(a: RefineArgs, io: CliIo): Promise<RefinePlan> 
     files,
     bindings,
     defaults,
+    runId: a.runId ?? newRunId(),
   };
+  const recorded = runDir.recorded;
+  if (!recorded) return plan;
+  checkSameRun(plan.runId, recorded, {
+    parameters: manifestParameters(a, plan),
+    ...(prompts ? { prompts: prompts.map((q) => ({ index: q.index, prompt: q.prompt, seed: q.seed ?? seed, overrides: q.overrides })) } : {}),
+  });
+  const reusable = await reusableStages(outputDir, recorded);
+  const complete = new Map<number, ReusableStage[]>();
+  for (const chain of recorded.chains ?? []) {
+    const job = jobs.find((j) => j.variation === chain.variation && j.prompt?.index === chain.promptIndex);
+    const kept = (chain.stages ?? []).map((s) => reusable.get(s.key));
+    if (job && chain.complete && kept.length > 0 && kept.every((k) => k !== undefined)) complete.set(job.chain, kept as ReusableStage[]);
+  }
+  return { ...plan, resume: { reusable, complete } };
 }
 
 async function readPrompts(file: string, io: CliIo): Promise<string> {
