@@ -110,7 +110,10 @@ export async function refineMain(argv: readonly string[], io: CliIo, deps: Refin
           runOptions: { timeouts: runTimeouts(a.limits) },
           runId: p.runId,
           ...(p.resume ? { resume: p.resume } : {}),
-          onChainDone: (job) => complete.add(job.chain),
+          onChainDone: (job) => {
+            complete.add(job.chain);
+            journal?.update();
+          },
           ...(deps.runWorkflow ? { run: deps.runWorkflow } : {}),
           onRunError: (error, key) => {
             if (typeof error === 'object' && error !== null) errorKeys.set(error, key);
