@@ -25,6 +25,7 @@ import { isolateChain, type ChainFailure } from '../refine/isolateChain.js';
 import { planRefine, type RefinePlan } from '../refine/planRefine.js';
 import { plannedKeys, refinePipeline, type ChainJob, type RefineWorkflows, type SavedStage } from '../refine/refinePipeline.js';
 import { refineManifest, type RefineRunState } from '../refine/refineManifest.js';
+import { resumePlan } from '../refine/resumePlan.js';
 import { openServer, type ServerDeps, type ServerSession } from '../serverSession.js';
 
 export { EMBEDDED_DEFAULT_SIZE } from '../refine/planRefine.js';
@@ -88,7 +89,7 @@ export async function refineMain(argv: readonly string[], io: CliIo, deps: Refin
 
   try {
     // Everything the command line can get wrong is found here, before anything is connected or written.
-    plan = await planRefine(a, io);
+    plan = await resumePlan(a, await planRefine(a, io));
     const p = plan;
     const job$ = defer(() => {
       const started = prepare(p);

@@ -6,12 +6,12 @@ import { BUNDLED_WORKFLOWS, bundledWorkflowsDir } from '../bundledWorkflows.js';
 import type { CliIo } from '../cliIo.js';
 import { UsageError } from '../errors/UsageError.js';
 import { checkServerUrl } from '../serverUrl.js';
-import { manifestParameters } from './manifestParameters.js';
 import type { RefineArgs } from './parseRefineArgs.js';
 import { parsePromptFile, type PromptJob } from './promptFile.js';
 import type { ChainJob, RefineWorkflows } from './refinePipeline.js';
 import { SEED_LIMIT, STAGE_DEFAULTS, type RefineSettings, type StageDefaults, type StageValues } from './refineSettings.js';
-import { checkSameRun, openRunDir, reusableStages, type ReusableStage } from './resumeRun.js';
+import type { RunManifest } from '../output/runManifest.js';
+import { openRunDir, type RunResume } from './resumeRun.js';
 import { newRunId } from './runId.js';
 import { loadBindingFile, stageBindings, type StageBindings } from './stageBindings.js';
 import { checkStages, FLAG_OF, stageParams, type Origin, type WorkflowFiles } from './stageParams.js';
@@ -36,16 +36,10 @@ export interface RefinePlan {
   defaults: StageDefaults;
   /** The run's id on the server: `--run-id`, else a new one. */
   runId: string;
-  /** When the output directory holds this run already: what can be kept of it. */
+  /** `run.json` of this run when the output directory holds it already (see `resumePlan`). */
+  recorded?: RunManifest;
+  /** When the output directory holds this run already: what can be kept of it (set by `resumePlan`). */
   resume?: RunResume;
-}
-
-/** What an earlier process of the same run left in the output directory. */
-export interface RunResume {
-  /** Stage images whose files are valid, by row key. */
-  reusable: Map<string, ReusableStage>;
-  /** Chains (by chain number) that went through all their stages, with their images: not run again. */
-  complete: Map<number, ReusableStage[]>;
 }
 
 /**
@@ -141,20 +135,7 @@ export async function planRefine(a: RefineArgs, io: CliIo): Promise<RefinePlan> 
     defaults,
     runId: a.runId ?? newRunId(),
   };
-  const recorded = runDir.recorded;
-  if (!recorded) return plan;
-  checkSameRun(plan.runId, recorded, {
-    parameters: manifestParameters(a, plan),
-    ...(prompts ? { prompts: prompts.map((q) => ({ index: q.index, prompt: q.prompt, seed: q.seed ?? seed, overrides: q.overrides })) } : {}),
-  });
-  const reusable = await reusableStages(outputDir, recorded);
-  const complete = new Map<number, ReusableStage[]>();
-  for (const chain of recorded.chains ?? []) {
-    const job = jobs.find((j) => j.variation === chain.variation && j.prompt?.index === chain.promptIndex);
-    const kept = (chain.stages ?? []).map((s) => reusable.get(s.key));
-    if (job && chain.complete && kept.length > 0 && kept.every((k) => k !== undefined)) complete.set(job.chain, kept as ReusableStage[]);
-  }
-  return { ...plan, resume: { reusable, complete } };
+  return runDir.recorded ? { ...plan, recorded: runDir.recorded } : plan;
 }
 
 async function readPrompts(file: string, io: CliIo): Promise<string> {

@@ -19,7 +19,7 @@ import { adaptiveStage } from './adaptiveStage.js';
 import type { StageBindings } from './stageBindings.js';
 import type { ChainJob, RefineWorkflows, Saved, SavedStage } from './chainTypes.js';
 import { reusedChain } from './reusedChain.js';
-import type { RunResume } from './planRefine.js';
+import type { RunResume } from './resumeRun.js';
 import { chainKey } from './runId.js';
 import { operatorBinding } from './stageParams.js';
 

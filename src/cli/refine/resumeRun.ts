@@ -20,6 +20,14 @@ export interface ReusableStage {
   bytes: Uint8Array;
 }
 
+/** What an earlier process of the same run left in the output directory. */
+export interface RunResume {
+  /** Stage images whose files are valid, by row key. */
+  reusable: Map<string, ReusableStage>;
+  /** Chains (by chain number) that went through all their stages, with their images: not run again. */
+  complete: Map<number, ReusableStage[]>;
+}
+
 /**
  * Checks `--output-dir` before anything is written. Without a run id it must be new or empty
  * (`checkOutputDir`). With one, it may also be the directory of that same run (its `run.json`

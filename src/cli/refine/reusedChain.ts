@@ -1,11 +1,21 @@
 import { join } from 'node:path';
 import { defer, from, type Observable } from 'rxjs';
 import type { ChainJob, SavedStage } from './chainTypes.js';
-import type { RefinePipelineContext } from './refinePipeline.js';
+import type { EventSink } from '../output/jsonEvents.js';
+import type { OutputDir } from '../output/OutputDir.js';
+import type { ProgressView } from '../progress/ProgressView.js';
 import type { ReusableStage } from './resumeRun.js';
 
+/** What a reused chain reports to. */
+export interface ReusedChainContext {
+  out: OutputDir;
+  progress: ProgressView;
+  events: EventSink;
+  onChainDone?: (job: ChainJob) => void;
+}
+
 /** A chain an earlier process of the run completed and whose files are valid: its images as saved then. */
-export function reusedChain(ctx: RefinePipelineContext, job: ChainJob, kept: readonly ReusableStage[]): Observable<SavedStage> {
+export function reusedChain(ctx: ReusedChainContext, job: ChainJob, kept: readonly ReusableStage[]): Observable<SavedStage> {
   return defer(() => {
     const saved = kept.map(({ record, bytes }): SavedStage => {
       ctx.progress.add(record.key);
