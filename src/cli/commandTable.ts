@@ -15,4 +15,5 @@ export const COMMAND_TABLE: Readonly<Record<string, CommandLoader>> = {
   refine: () => import('./commands/refine.js').then((m) => m.refineCommand),
   doctor: () => import('./commands/doctor.js').then((m) => m.doctorCommand),
   models: () => import('./commands/models.js').then((m) => m.modelsCommand),
+  clean: () => import('./commands/clean.js').then((m) => m.cleanCommand),
 };

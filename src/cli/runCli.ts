@@ -10,6 +10,7 @@ commands:
   run WORKFLOW.json [--set I=V]... [--out DIR]  run any exported workflow once, download its outputs
   refine "PROMPT" [options]                     the multi-stage base → refine → upscale pipeline
   models [--json] [--base B] [--type T]         list the server's installed models
+  clean --run-id ID [--images WHICH]            cancel a run's leftovers and delete its images on the server
   serve [--port 9090] [--models FILE]           start the InvokeAI emulator
 
 Run 'invokeai-rx <command> --help' for a command's options.

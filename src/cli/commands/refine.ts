@@ -14,16 +14,18 @@ import { clientLimits, runTimeouts } from '../limits/runLimits.js';
 import { formatSeconds } from '../output/indexHtml.js';
 import { jsonLines, NO_EVENTS } from '../output/jsonEvents.js';
 import { OutputDir } from '../output/OutputDir.js';
-import type { ManifestChain, ManifestModel, RunManifest } from '../output/runManifest.js';
+import type { ManifestModel } from '../output/runManifest.js';
+import { RunJournal } from '../output/runJournal.js';
 import { writeRunReport } from '../output/writeRunReport.js';
 import { parseArgsOrUsage } from '../parseArgsOrUsage.js';
 import { ProgressView } from '../progress/ProgressView.js';
-import { manifestParameters } from '../refine/manifestParameters.js';
 import { setModelByName, type ModelStage } from '../refine/modelFlags.js';
 import { parseRefineArgs, REFINE_USAGE } from '../refine/parseRefineArgs.js';
 import { isolateChain, type ChainFailure } from '../refine/isolateChain.js';
 import { planRefine, type RefinePlan } from '../refine/planRefine.js';
 import { plannedKeys, refinePipeline, type ChainJob, type RefineWorkflows, type SavedStage } from '../refine/refinePipeline.js';
+import { refineManifest, type RefineRunState } from '../refine/refineManifest.js';
+import { resumePlan } from '../refine/resumePlan.js';
 import { openServer, type ServerDeps, type ServerSession } from '../serverSession.js';
 
 export { EMBEDDED_DEFAULT_SIZE } from '../refine/planRefine.js';
@@ -80,12 +82,14 @@ export async function refineMain(argv: readonly string[], io: CliIo, deps: Refin
   const failures: ChainFailure[] = [];
   let session: ServerSession | undefined;
   let out: OutputDir | undefined;
+  let journal: RunJournal | undefined;
+  const complete = new Set<number>();
   let setup: Promise<unknown> | undefined;
   let outcome: CommandOutcome;
 
   try {
     // Everything the command line can get wrong is found here, before anything is connected or written.
-    plan = await planRefine(a, io);
+    plan = await resumePlan(a, await planRefine(a, io));
     const p = plan;
     const job$ = defer(() => {
       const started = prepare(p);
@@ -105,6 +109,12 @@ export async function refineMain(argv: readonly string[], io: CliIo, deps: Refin
           progress,
           events,
           runOptions: { timeouts: runTimeouts(a.limits) },
+          runId: p.runId,
+          ...(p.resume ? { resume: p.resume } : {}),
+          onChainDone: (job) => {
+            complete.add(job.chain);
+            journal?.update();
+          },
           ...(deps.runWorkflow ? { run: deps.runWorkflow } : {}),
           onRunError: (error, key) => {
             if (typeof error === 'object' && error !== null) errorKeys.set(error, key);
@@ -128,7 +138,10 @@ export async function refineMain(argv: readonly string[], io: CliIo, deps: Refin
 
     outcome = await new Promise<CommandOutcome>((done) => {
       job$.subscribe({
-        next: (s) => saved.push(s),
+        next: (s) => {
+          saved.push(s);
+          journal?.update();
+        },
         error: (error: unknown) => done({ kind: 'failed', error }),
         complete: () => done(interrupts > 0 ? { kind: 'interrupted' } : { kind: 'done' }),
       });
@@ -151,6 +164,7 @@ export async function refineMain(argv: readonly string[], io: CliIo, deps: Refin
       await Promise.race([session.settle(), forced]);
     }
     progress.stop();
+    await journal?.stop();
     if (out) {
       const written = await report(out, p, outcome);
       if (written.kind === 'failed' && outcome.kind === 'done') outcome = written;
@@ -225,48 +239,49 @@ export async function refineMain(argv: readonly string[], io: CliIo, deps: Refin
     };
     // Only now, when nothing can be refused any more, is the output directory created.
     out = await OutputDir.create(p.outputDir);
+    const dir = out;
+    journal = new RunJournal(dir, () => manifestOf(p, { status: 'running', finishedAt: now() }));
+    // run.json names the run before anything is enqueued: a process killed from here on can be resumed.
+    if (!p.resume) await journal.flush();
     const size = session.embedded && p.defaults.width ? ` (embedded emulator, ${a.width ?? p.defaults.width}x${a.height ?? p.defaults.height})` : '';
     const prompts = p.prompts ? `  prompts: ${p.prompts.length}` : '';
-    progress.note(`server: ${session.url}${size}  seed: ${p.seed}${prompts}  output: ${out.path}`);
-    events.emit('start', { server: session.url, embedded: session.embedded, output: out.path, seed: p.seed, prompts: p.prompts?.length ?? 1, chains: p.jobs.length });
+    progress.note(`run: ${p.runId}  server: ${session.url}${size}  seed: ${p.seed}${prompts}  output: ${out.path}`);
+    if (p.resume) progress.note(resumeLine(p));
+    events.emit('start', {
+      run_id: p.runId,
+      resumed: p.resume !== undefined,
+      server: session.url,
+      embedded: session.embedded,
+      output: out.path,
+      seed: p.seed,
+      prompts: p.prompts?.length ?? 1,
+      chains: p.jobs.length,
+    });
     for (const job of p.jobs) progress.add(...plannedKeys(job));
     return synced;
+  }
+
+  /** run.json for the run's state now. */
+  function manifestOf(p: RefinePlan, state: Pick<RefineRunState, 'status' | 'error' | 'finishedAt'>) {
+    return refineManifest(a, p, {
+      ...state,
+      failures: failures.map((f) => ({ ...manifestError(f.error, f.key), chain: f.label, variation: f.variation, seed: f.seed })),
+      saved,
+      complete,
+      models: modelUses,
+      server: { url: session?.url ?? p.server, embedded: session?.embedded ?? p.server === 'embedded' },
+      startedAt,
+    });
   }
 
   /** Writes run.json, the contact sheet and index.html for whatever was saved. */
   async function report(dir: OutputDir, p: RefinePlan, result: CommandOutcome): Promise<CommandOutcome> {
     const finishedAt = now();
-    const promptOf = new Map(p.prompts?.map((q) => [q.index, q]));
-    const chains: ManifestChain[] = p.jobs.map((job) => {
-      const q = job.prompt ? promptOf.get(job.prompt.index) : undefined;
-      return {
-        variation: job.variation,
-        seed: job.seed,
-        ...(q ? { prompt: q.prompt, promptIndex: q.index, folder: q.folder } : {}),
-        stages: saved.filter((s) => s.chain === job.chain).map((s) => s.record),
-      };
-    });
-    const manifest: Omit<RunManifest, 'files'> = {
-      tool: 'invokeai-rx',
-      command: 'refine',
-      status:
-        result.kind === 'done' ? (failures.length > 0 ? 'finished_with_failures' : 'completed') : result.kind === 'failed' ? 'failed' : 'interrupted',
+    const manifest = manifestOf(p, {
+      status: result.kind === 'done' ? (failures.length > 0 ? 'finished_with_failures' : 'completed') : result.kind === 'failed' ? 'failed' : 'interrupted',
       ...(result.kind === 'failed' ? { error: manifestError(result.error, keyOf(result.error)) } : {}),
-      ...(failures.length > 0
-        ? { failures: failures.map((f) => ({ ...manifestError(f.error, f.key), chain: f.label, variation: f.variation, seed: f.seed })) }
-        : {}),
-      prompt: a.prompt ?? null,
-      ...(p.prompts
-        ? { prompts: p.prompts.map((q) => ({ index: q.index, prompt: q.prompt, folder: q.folder, seed: q.seed ?? p.seed, overrides: q.overrides })) }
-        : {}),
-      parameters: manifestParameters(a, p),
-      server: { url: session?.url ?? p.server, embedded: session?.embedded ?? p.server === 'embedded' },
-      startedAt: new Date(startedAt).toISOString(),
-      finishedAt: new Date(finishedAt).toISOString(),
-      durationMs: finishedAt - startedAt,
-      chains,
-      models: modelUses,
-    };
+      finishedAt,
+    });
     try {
       await writeRunReport(dir, manifest, saved);
     } catch (error) {
@@ -280,6 +295,12 @@ export async function refineMain(argv: readonly string[], io: CliIo, deps: Refin
     }
     return result;
   }
+}
+
+/** What a resumed run keeps of what its earlier processes did. */
+function resumeLine(p: RefinePlan): string {
+  const done = p.resume!.complete.size;
+  return `resuming run ${p.runId}: ${done} of ${p.jobs.length} chain${p.jobs.length === 1 ? '' : 's'} already complete, ${p.resume!.reusable.size} saved image${p.resume!.reusable.size === 1 ? '' : 's'} still valid; work done or under way on the server is not enqueued again`;
 }
 
 /** The stderr line for a model `--model-fallback same-base` substituted. */

@@ -40,6 +40,8 @@ export interface ManifestChain {
   promptIndex?: number;
   folder?: string;
   stages: ManifestStage[];
+  /** The chain went through all its stages (a resume with the same run id skips it when its files are valid). */
+  complete?: boolean;
 }
 
 /** A failure as recorded in `run.json` (the one-line reason plus what the server said). */
@@ -74,8 +76,13 @@ export interface ManifestModel {
 export interface RunManifest {
   tool: 'invokeai-rx';
   command: 'refine';
-  /** `finished_with_failures`: the run went to the end, but the chains in `failures` did not. */
-  status: 'completed' | 'finished_with_failures' | 'failed' | 'interrupted';
+  /**
+   * `finished_with_failures`: the run went to the end, but the chains in `failures` did not.
+   * `running`: written while the run goes on (after every saved image), so a killed run can be resumed.
+   */
+  status: 'completed' | 'finished_with_failures' | 'failed' | 'interrupted' | 'running';
+  /** The run's id on the server (`--run-id`): the destination of its queue items. */
+  runId?: string;
   error?: ManifestError;
   /** Chains that failed while the others went on. */
   failures?: Array<ManifestError & { chain: string; variation: number; seed: number }>;

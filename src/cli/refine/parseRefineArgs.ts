@@ -5,6 +5,7 @@ import { checkServerUrl } from '../serverUrl.js';
 import { parseBindFlag, type BindFlag } from './stageBindings.js';
 import type { ModelStage } from './modelFlags.js';
 import { SEED_LIMIT, type StageValues } from './refineSettings.js';
+import { runIdFlag } from './runId.js';
 
 export const REFINE_USAGE = `usage: invokeai-rx refine "PROMPT" [options]
        invokeai-rx refine --prompts FILE|- [options]
@@ -44,7 +45,14 @@ options:
   --refiner-model NAME    model of the refiner workflow
   --upscale-model NAME    upscaler model (needs --upscale)
   --face-model NAME       face restoration model (needs --enhance-face)
-  --output-dir DIR        a new or empty directory for images and reports [default: refined_outputs]
+  --output-dir DIR        a new or empty directory for images and reports [default: refined_outputs];
+                          with --run-id, the directory of that run (it is resumed)
+  --run-id ID             the run's id on the server (letters, digits, . _ : -) [default: a new one,
+                          printed at start and kept in run.json]. The same command again with the
+                          same id resumes: work done or under way on the server is not enqueued
+                          again, valid files already in --output-dir are kept; other prompts or
+                          values than the recorded run's are refused. 'invokeai-rx clean --run-id ID'
+                          removes the run's leftovers from the server.
   --server URL|embedded   InvokeAI server (http:// or https://)     [default: $INVOKEAI_URL, else embedded]
   --token T               bearer token (multi-user servers)         [default: $INVOKEAI_TOKEN]; never written
 ${LIMITS_USAGE}
@@ -93,6 +101,7 @@ const VALUES = [
   'refiner-model',
   'upscale-model',
   'face-model',
+  'run-id',
 ] as const;
 
 /** Parsed `refine` command line. */
@@ -120,6 +129,8 @@ export interface RefineArgs extends StageValues {
   models: Partial<Record<ModelStage, string>>;
   /** Timeouts and the retry budget (ms). */
   limits: RunLimits;
+  /** `--run-id`: resume (or start) this run; `undefined` = a new run id. */
+  runId?: string;
 }
 
 /** Parses and checks a `refine` command line. @throws UsageError */
@@ -220,6 +231,7 @@ export function parseRefineArgs(argv: readonly string[]): RefineArgs | 'help' {
     timeoutSeconds: parsedTimeout(args.values.get('timeout')?.at(-1)),
     workflowsDir: value('workflows'),
     bindingFile: value('binding'),
+    runId: runIdFlag(value('run-id')),
   };
   for (const [k, v] of Object.entries(optional)) if (v !== undefined) (parsed as unknown as Record<string, unknown>)[k] = v;
   return parsed;

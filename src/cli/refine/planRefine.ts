@@ -5,12 +5,14 @@ import { loadWorkflowFile } from '../../index.js';
 import { BUNDLED_WORKFLOWS, bundledWorkflowsDir } from '../bundledWorkflows.js';
 import type { CliIo } from '../cliIo.js';
 import { UsageError } from '../errors/UsageError.js';
-import { checkOutputDir } from '../output/checkOutputDir.js';
 import { checkServerUrl } from '../serverUrl.js';
 import type { RefineArgs } from './parseRefineArgs.js';
 import { parsePromptFile, type PromptJob } from './promptFile.js';
 import type { ChainJob, RefineWorkflows } from './refinePipeline.js';
 import { SEED_LIMIT, STAGE_DEFAULTS, type RefineSettings, type StageDefaults, type StageValues } from './refineSettings.js';
+import type { RunManifest } from '../output/runManifest.js';
+import { openRunDir, type RunResume } from './resumeRun.js';
+import { newRunId } from './runId.js';
 import { loadBindingFile, stageBindings, type StageBindings } from './stageBindings.js';
 import { checkStages, FLAG_OF, stageParams, type Origin, type WorkflowFiles } from './stageParams.js';
 
@@ -32,6 +34,12 @@ export interface RefinePlan {
   files: WorkflowFiles;
   bindings: StageBindings;
   defaults: StageDefaults;
+  /** The run's id on the server: `--run-id`, else a new one. */
+  runId: string;
+  /** `run.json` of this run when the output directory holds it already (see `resumePlan`). */
+  recorded?: RunManifest;
+  /** When the output directory holds this run already: what can be kept of it (set by `resumePlan`). */
+  resume?: RunResume;
 }
 
 /**
@@ -43,8 +51,11 @@ export interface RefinePlan {
 export async function planRefine(a: RefineArgs, io: CliIo): Promise<RefinePlan> {
   const envServer = io.env['INVOKEAI_URL'];
   const server = a.server ?? (envServer !== undefined && envServer !== '' ? checkServerUrl(envServer, 'INVOKEAI_URL') : 'embedded');
-  const outputDir = await checkOutputDir(a.outputDir, '--output-dir', io.cwd);
-  const seed = a.seed ?? randomInt(0, 2 ** 31);
+  const runDir = await openRunDir(a.outputDir, '--output-dir', io.cwd, a.runId);
+  const outputDir = runDir.path;
+  // A resumed run keeps the seed it drew: the same command line makes the same images.
+  const recordedSeed = runDir.recorded?.parameters['seed'];
+  const seed = a.seed ?? (typeof recordedSeed === 'number' ? recordedSeed : randomInt(0, 2 ** 31));
 
   let prompts: PromptJob[] | undefined;
   let shown = '';
@@ -111,7 +122,7 @@ export async function planRefine(a: RefineArgs, io: CliIo): Promise<RefinePlan> 
       });
     }
   }
-  return {
+  const plan: RefinePlan = {
     server,
     outputDir,
     seed,
@@ -122,7 +133,9 @@ export async function planRefine(a: RefineArgs, io: CliIo): Promise<RefinePlan> 
     files,
     bindings,
     defaults,
+    runId: a.runId ?? newRunId(),
   };
+  return runDir.recorded ? { ...plan, recorded: runDir.recorded } : plan;
 }
 
 async function readPrompts(file: string, io: CliIo): Promise<string> {

@@ -18,6 +18,9 @@ import type { ProgressView } from '../progress/ProgressView.js';
 import { adaptiveStage } from './adaptiveStage.js';
 import type { StageBindings } from './stageBindings.js';
 import type { ChainJob, RefineWorkflows, Saved, SavedStage } from './chainTypes.js';
+import { reusedChain } from './reusedChain.js';
+import type { RunResume } from './resumeRun.js';
+import { chainKey } from './runId.js';
 import { operatorBinding } from './stageParams.js';
 
 export type { ChainJob, RefineWorkflows, Saved, SavedStage } from './chainTypes.js';
@@ -41,6 +44,15 @@ export interface RefinePipelineContext {
   onRunError?: (error: unknown, key: string) => void;
   /** Wraps each variation's chain (failure isolation); without it a failed chain ends the job. */
   isolate?: (job: ChainJob, chain: () => Observable<SavedStage>) => Observable<SavedStage>;
+  /**
+   * The run id every stage runs under: each chain's work has a stable place (its `chainKey`), so
+   * the same command run again finds it on the server instead of enqueueing it again.
+   */
+  runId?: string;
+  /** What an earlier process of the run left in the output directory (complete chains are not run again). */
+  resume?: RunResume;
+  /** A chain went through all its stages. */
+  onChainDone?: (job: ChainJob) => void;
 }
 
 export { SEED_LIMIT, passSchedule } from './refineSettings.js';
@@ -74,10 +86,18 @@ export function plannedKeys(job: ChainJob): string[] {
  * Unsubscribing cancels the work in flight on the server (the operators cancel their queue items).
  */
 export function refinePipeline(ctx: RefinePipelineContext): Observable<SavedStage> {
-  return from(ctx.jobs).pipe(mergeMap((job) => (ctx.isolate ? ctx.isolate(job, () => chainOf(ctx, job)) : chainOf(ctx, job)), ctx.concurrency));
+  return from(ctx.jobs).pipe(
+    mergeMap((job) => {
+      const kept = ctx.resume?.complete.get(job.chain);
+      if (kept) return reusedChain(ctx, job, kept);
+      let attempt = 0;
+      const chain = () => chainOf(ctx, job, attempt++).pipe(tap({ complete: () => ctx.onChainDone?.(job) }));
+      return ctx.isolate ? ctx.isolate(job, chain) : chain();
+    }, ctx.concurrency),
+  );
 }
 
-function chainOf(ctx: RefinePipelineContext, job: ChainJob): Observable<SavedStage> {
+function chainOf(ctx: RefinePipelineContext, job: ChainJob, attempt = 0): Observable<SavedStage> {
   const { client, workflows, bindings, settings, params } = { ...ctx, ...job };
   const vk = settings.variations > 1 ? job.variation : null;
   const run = ctx.run ?? runWorkflow;
@@ -108,7 +128,8 @@ function chainOf(ctx: RefinePipelineContext, job: ChainJob): Observable<SavedSta
       );
     });
 
-  const common = { runOptions: ctx.runOptions };
+  // Under a run id every stage is durable; the chain's key reaches the later stages through the lineage.
+  const common = { runOptions: ctx.runOptions, ...(ctx.runId !== undefined ? { runId: ctx.runId } : {}) };
   const dir$ = defer(() => (job.prompt ? ctx.out.subdir(job.prompt.folder) : Promise.resolve(ctx.out)));
   const save = (stage: ManifestStageName): OperatorFunction<StageOutput, Saved> =>
     concatMap((output) => dir$.pipe(concatMap((dir) => saveStage(ctx, job, dir, output, stage, keyOfItem, passInfo))));
@@ -178,7 +199,13 @@ function chainOf(ctx: RefinePipelineContext, job: ChainJob): Observable<SavedSta
   // The prompt's values are shared by its variations; each chain sends its own seed.
   const baseInput = ('seed' in params.base ? { ...params.base, seed: job.seed } : params.base) as unknown as BaseParams;
   return of(baseInput).pipe(
-    generateBase(client, { ...common, workflow: workflows.base, binding: operatorBinding(bindings.base) as never, run: tracked(() => stageKey('base', vk)) }),
+    generateBase(client, {
+      ...common,
+      keyOf: () => chainKey(job, attempt),
+      workflow: workflows.base,
+      binding: operatorBinding(bindings.base) as never,
+      run: tracked(() => stageKey('base', vk)),
+    }),
     save('base'),
     andThenLast((last) => refined(last)),
     // Adaptive refinement continues from the best-scoring image, not necessarily the last one.
@@ -221,9 +248,15 @@ function saveStage(
   // The server's image name is only ever used to ask the server for the bytes; the file name is ours.
   const name = `${key}.png`;
   const file = job.prompt ? `${job.prompt.folder}/${name}` : name;
-  return ctx.client.images.download(output.imageName).pipe(
+  // A resumed run keeps a valid file an earlier process saved of this very image.
+  const reuse = ctx.resume?.reusable.get(row);
+  const bytes$ =
+    reuse && reuse.record.imageName === output.imageName && reuse.record.file === file
+      ? of(reuse.bytes)
+      : ctx.client.images.download(output.imageName);
+  return bytes$.pipe(
     concatMap((bytes) =>
-      from(dir.write(name, bytes)).pipe(
+      from(reuse?.bytes === bytes ? Promise.resolve(dir.resolve(name)) : dir.write(name, bytes)).pipe(
         map((path): Saved => {
           const size = pngSize(bytes);
           ctx.progress.done(row, output.timings.durationMs, file);
