@@ -1,5 +1,5 @@
 import { EMPTY, concat, concatMap, defer, from, map, mergeMap, of, tap, type MonoTypeOperatorFunction, type Observable, type OperatorFunction } from 'rxjs';
-import { runWorkflow, type InvokeAIClient } from '../../index.js';
+import { runWorkflow, type InvokeAIClient, type Workflow } from '../../index.js';
 import {
   enhanceFaces,
   generateBase,
@@ -168,16 +168,19 @@ function chainOf(ctx: RefinePipelineContext, job: ChainJob, attempt = 0): Observ
     return of(from.output).pipe(refine(client, refineConfig(() => stageKey('refined', vk))), save('refined'));
   };
 
+  // Upscale and faces take the same shape of config: their workflow, binding, values and row.
+  const laterStage = <P>(workflow: Workflow, binding: StageBindings[keyof StageBindings], values: P, row: ManifestStageName) => ({
+    ...common,
+    workflow,
+    binding: operatorBinding(binding) as never,
+    params: values,
+    run: tracked(() => stageKey(row, vk)),
+  });
+
   const upscaled = (input: StageOutput): Observable<Saved> =>
     settings.upscale && workflows.upscaler
       ? of(input).pipe(
-          upscale(client, {
-            ...common,
-            workflow: workflows.upscaler,
-            binding: operatorBinding(bindings.upscale) as never,
-            params: params.upscale,
-            run: tracked(() => stageKey('upscaled', vk)),
-          }),
+          upscale(client, laterStage(workflows.upscaler, bindings.upscale, params.upscale, 'upscaled')),
           save('upscaled'),
         )
       : EMPTY;
@@ -185,13 +188,7 @@ function chainOf(ctx: RefinePipelineContext, job: ChainJob, attempt = 0): Observ
   const faces = (input: StageOutput): Observable<Saved> =>
     settings.enhanceFace && workflows.faces
       ? of(input).pipe(
-          enhanceFaces(client, {
-            ...common,
-            workflow: workflows.faces,
-            binding: operatorBinding(bindings.faces) as never,
-            params: params.faces,
-            run: tracked(() => stageKey('face_enhanced', vk)),
-          }),
+          enhanceFaces(client, laterStage(workflows.faces, bindings.faces, params.faces, 'face_enhanced')),
           save('face_enhanced'),
         )
       : EMPTY;
