@@ -1,6 +1,6 @@
 import { EMPTY, type Observable, catchError, concat, defer, ignoreElements, map, of, shareReplay, switchMap, tap, throwError } from 'rxjs';
 import { isHttpError, isNetworkError, isRequestTimeoutError } from '../errors/guards.js';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { HttpContext } from '../http/HttpContext.js';
 import { request$ } from '../http/request.js';
 import { retryWithin } from '../http/retryRequest.js';

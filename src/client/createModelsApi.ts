@@ -1,7 +1,7 @@
 import { map } from 'rxjs';
 import type { HttpContext } from '../http/HttpContext.js';
 import { request$ } from '../http/request.js';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { zModelConfig } from '../schemas/model.js';
 import { keepValidEntries, zEntries } from './keepValidEntries.js';
 import type { ModelsApi } from './types.js';

@@ -1,4 +1,5 @@
 import { type Observable, catchError, concat, defer, map, of, reduce, switchMap, throwError } from 'rxjs';
+import * as z from 'zod/mini';
 import { EnqueueError } from '../errors/EnqueueError.js';
 import { isHttpError, isNetworkError, isRequestTimeoutError } from '../errors/guards.js';
 import type { HttpContext } from '../http/HttpContext.js';
@@ -61,7 +62,7 @@ export function createQueueApi(ctx: HttpContext): QueueApi {
             method: 'POST',
             path: path('/item_summaries_by_ids'),
             json: { item_ids: chunks[index] },
-            schema: zSessionQueueItemSummary.array(),
+            schema: z.array(zSessionQueueItemSummary),
             idempotent: true,
           }).pipe(
             switchMap((summaries) => {

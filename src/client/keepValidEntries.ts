@@ -1,5 +1,8 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { type WarningHandler, describeIssues, toWarningIssues } from './warnings.js';
+import { englishIssueMessages } from '../schemas/englishIssueMessages.js';
+
+englishIssueMessages();
 
 /** A list whose entries are parsed one by one (see {@link keepValidEntries}). */
 export const zEntries = z.array(z.unknown());
@@ -12,14 +15,14 @@ export const zEntries = z.array(z.unknown());
  */
 export function keepValidEntries<T>(
   entries: readonly unknown[],
-  schema: z.ZodType<T>,
+  schema: z.core.$ZodType<T>,
   source: string,
   warn: WarningHandler,
   idField?: string,
 ): T[] {
   const kept: T[] = [];
   entries.forEach((entry, index) => {
-    const parsed = schema.safeParse(entry);
+    const parsed = z.safeParse(schema, entry);
     if (parsed.success) {
       kept.push(parsed.data);
       return;

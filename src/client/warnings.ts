@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 
 /** One schema problem, as a caller can read it: where (`a.b.0`, `(root)`) and what. */
 export interface WarningIssue {

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 
 /**
  * The server answered 2xx but its body was not what this library expects: invalid JSON, or JSON

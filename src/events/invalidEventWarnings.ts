@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import { type WarningHandler, describeIssues, toWarningIssues } from '../client/warnings.js';
 
 /** At most one `invalid-events` warning per this many ms (a broken stream can carry hundreds a second). @default 60000 */

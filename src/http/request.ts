@@ -1,5 +1,5 @@
 import { Observable, throwError, timeout } from 'rxjs';
-import type { z } from 'zod';
+import * as z from 'zod/mini';
 import { AuthError } from '../errors/AuthError.js';
 import { HttpError } from '../errors/HttpError.js';
 import { NetworkError } from '../errors/NetworkError.js';
@@ -25,7 +25,7 @@ export interface RequestSpec<T> {
   /** @default 'json' */
   responseType?: 'json' | 'bytes';
   /** Validates a JSON response; without it the parsed JSON is returned unchecked. */
-  schema?: z.ZodType<T>;
+  schema?: z.core.$ZodType<T>;
   /**
    * Whether sending the request twice is harmless. Non-idempotent requests are only retried when
    * the server cannot have acted on them (see `isRetryable`).
@@ -201,7 +201,7 @@ async function readBody<T>(response: Response, spec: RequestSpec<T>, method: str
     });
   }
   if (!spec.schema) return json as T;
-  const result = spec.schema.safeParse(json);
+  const result = z.safeParse(spec.schema, json);
   if (!result.success) throw new SchemaError({ method, url, issues: result.error.issues });
   return result.data;
 }

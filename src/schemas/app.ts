@@ -1,4 +1,7 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import { englishIssueMessages } from './englishIssueMessages.js';
+
+englishIssueMessages();
 
 /** `AppVersion` of `GET /api/v1/app/version`. */
 export const zAppVersion = z.looseObject({ version: z.string() });
@@ -8,7 +11,7 @@ export type AppVersion = z.infer<typeof zAppVersion>;
 export const zSetupStatus = z.looseObject({
   setup_required: z.boolean(),
   multiuser_enabled: z.boolean(),
-  strict_password_checking: z.boolean().optional(),
-  admin_email: z.string().nullish(),
+  strict_password_checking: z.optional(z.boolean()),
+  admin_email: z.nullish(z.string()),
 });
 export type SetupStatus = z.infer<typeof zSetupStatus>;

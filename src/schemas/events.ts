@@ -1,5 +1,8 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { zBatchStatus, zQueueItemStatus, zSessionQueueStatus } from './queue.js';
+import { englishIssueMessages } from './englishIssueMessages.js';
+
+englishIssueMessages();
 
 // socket.io payloads of the queue room and the owner/admin rooms (InvokeAI `events_common.py`).
 // Every payload is a loose object: servers add fields between versions, and an event that fails
@@ -21,12 +24,12 @@ const queueEventBase = {
 /** Fields every per-item queue event carries (`QueueItemEventBase`). */
 const queueItemEventBase = {
   ...queueEventBase,
-  item_id: z.number().int(),
+  item_id: z.int(),
   batch_id: z.string(),
-  origin: z.string().nullish(),
-  destination: z.string().nullish(),
+  origin: z.nullish(z.string()),
+  destination: z.nullish(z.string()),
   /** @default 'system' on the server */
-  user_id: z.string().optional(),
+  user_id: z.optional(z.string()),
 };
 
 /** The invocation as it ran; its `id` is the **prepared** node id. */
@@ -45,11 +48,11 @@ const invocationEventBase = {
 // The REST status schemas, loose and with `waiting` optional: unused here, its absence must not drop the event.
 
 /** `BatchStatus` as embedded in `queue_item_status_changed` (`batch_id` is `"redacted"` in sanitized copies). */
-export const zEventBatchStatus = z.looseObject({ ...zBatchStatus.shape, waiting: z.number().int().optional() });
+export const zEventBatchStatus = z.looseObject({ ...zBatchStatus.shape, waiting: z.optional(z.int()) });
 export type EventBatchStatus = z.infer<typeof zEventBatchStatus>;
 
 /** `SessionQueueStatus` as embedded in `queue_item_status_changed`. */
-export const zEventQueueStatus = z.looseObject({ ...zSessionQueueStatus.shape, waiting: z.number().int().optional() });
+export const zEventQueueStatus = z.looseObject({ ...zSessionQueueStatus.shape, waiting: z.optional(z.int()) });
 export type EventQueueStatus = z.infer<typeof zEventQueueStatus>;
 
 /** `queue_item_status_changed`: one visible status transition of a queue item. */
@@ -57,14 +60,14 @@ export const zQueueItemStatusChangedEvent = z.looseObject({
   ...queueItemEventBase,
   status: zEventQueueItemStatus,
   /** Incremented on every visible status change; orders events against polled items. */
-  status_sequence: z.number().int().nullish(),
-  error_type: z.string().nullish(),
-  error_message: z.string().nullish(),
-  error_traceback: z.string().nullish(),
+  status_sequence: z.nullish(z.int()),
+  error_type: z.nullish(z.string()),
+  error_message: z.nullish(z.string()),
+  error_traceback: z.nullish(z.string()),
   created_at: z.string(),
   updated_at: z.string(),
-  started_at: z.string().nullish(),
-  completed_at: z.string().nullish(),
+  started_at: z.nullish(z.string()),
+  completed_at: z.nullish(z.string()),
   batch_status: zEventBatchStatus,
   queue_status: zEventQueueStatus,
   session_id: z.string(),
@@ -77,8 +80,8 @@ export type InvocationStartedEvent = z.infer<typeof zInvocationStartedEvent>;
 
 /** `ProgressImage`: a JPEG preview as a data URL. */
 export const zProgressImage = z.looseObject({
-  width: z.number().int(),
-  height: z.number().int(),
+  width: z.int(),
+  height: z.int(),
   dataURL: z.string(),
 });
 export type ProgressImage = z.infer<typeof zProgressImage>;
@@ -88,9 +91,9 @@ export const zInvocationProgressEvent = z.looseObject({
   ...invocationEventBase,
   message: z.string(),
   /** 0..1, or null when indeterminate. */
-  percentage: z.number().nullish(),
-  image: zProgressImage.nullish(),
-  device: z.string().nullish(),
+  percentage: z.nullish(z.number()),
+  image: z.nullish(zProgressImage),
+  device: z.nullish(z.string()),
 });
 export type InvocationProgressEvent = z.infer<typeof zInvocationProgressEvent>;
 
@@ -114,11 +117,11 @@ export type InvocationErrorEvent = z.infer<typeof zInvocationErrorEvent>;
 export const zBatchEnqueuedEvent = z.looseObject({
   ...queueEventBase,
   batch_id: z.string(),
-  enqueued: z.number().int(),
-  requested: z.number().int(),
-  priority: z.number().int(),
-  origin: z.string().nullish(),
-  user_id: z.string().optional(),
+  enqueued: z.int(),
+  requested: z.int(),
+  priority: z.int(),
+  origin: z.nullish(z.string()),
+  user_id: z.optional(z.string()),
 });
 export type BatchEnqueuedEvent = z.infer<typeof zBatchEnqueuedEvent>;
 
@@ -128,9 +131,9 @@ export type BatchEnqueuedEvent = z.infer<typeof zBatchEnqueuedEvent>;
  */
 export const zQueueItemsCanceledEvent = z.looseObject({
   ...queueEventBase,
-  canceled_item_ids: z.array(z.number().int()),
+  canceled_item_ids: z.array(z.int()),
   user_ids: z.array(z.string()),
-  canceled_item_ids_by_user: z.record(z.string(), z.array(z.number().int())),
+  canceled_item_ids_by_user: z.record(z.string(), z.array(z.int())),
 });
 export type QueueItemsCanceledEvent = z.infer<typeof zQueueItemsCanceledEvent>;
 
@@ -138,16 +141,16 @@ export type QueueItemsCanceledEvent = z.infer<typeof zQueueItemsCanceledEvent>;
 export const zQueueClearedEvent = z.looseObject({
   ...queueEventBase,
   /** null: every user's items were deleted. */
-  user_id: z.string().nullish(),
+  user_id: z.nullish(z.string()),
 });
 export type QueueClearedEvent = z.infer<typeof zQueueClearedEvent>;
 
 /** `queue_items_retried`: the ids are the **original** items; the new rows are not listed. */
 export const zQueueItemsRetriedEvent = z.looseObject({
   ...queueEventBase,
-  retried_item_ids: z.array(z.number().int()),
+  retried_item_ids: z.array(z.int()),
   user_ids: z.array(z.string()),
-  retried_item_ids_by_user: z.record(z.string(), z.array(z.number().int())),
+  retried_item_ids_by_user: z.record(z.string(), z.array(z.int())),
 });
 export type QueueItemsRetriedEvent = z.infer<typeof zQueueItemsRetriedEvent>;
 
@@ -167,7 +170,7 @@ export interface InvokeEventMap {
 export type InvokeEventName = keyof InvokeEventMap;
 
 /** The schema that validates each event at the socket boundary. */
-export const invokeEventSchemas: { readonly [K in InvokeEventName]: z.ZodType<InvokeEventMap[K]> } = {
+export const invokeEventSchemas: { readonly [K in InvokeEventName]: z.ZodMiniType<InvokeEventMap[K]> } = {
   queue_item_status_changed: zQueueItemStatusChangedEvent,
   invocation_started: zInvocationStartedEvent,
   invocation_progress: zInvocationProgressEvent,

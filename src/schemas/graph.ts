@@ -1,4 +1,7 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import { englishIssueMessages } from './englishIssueMessages.js';
+
+englishIssueMessages();
 
 /** One end of a graph edge. */
 export const zEdgeConnection = z.object({ node_id: z.string(), field: z.string() });
@@ -14,22 +17,22 @@ export type GraphEdge = z.infer<typeof zGraphEdge>;
 export const zGraphNode = z.looseObject({
   id: z.string(),
   type: z.string(),
-  is_intermediate: z.boolean().optional(),
-  use_cache: z.boolean().optional(),
+  is_intermediate: z.optional(z.boolean()),
+  use_cache: z.optional(z.boolean()),
 });
 export type GraphNode = z.infer<typeof zGraphNode>;
 
 export const zGraph = z.object({
-  id: z.string().optional(),
+  id: z.optional(z.string()),
   nodes: z.record(z.string(), zGraphNode),
   edges: z.array(zGraphEdge),
 });
 export type Graph = z.infer<typeof zGraph>;
 
 /** A graph as the server sends it: `nodes` and `edges` have server defaults, so a body may omit them. */
-export const zServerGraph = zGraph.extend({
-  nodes: zGraph.shape.nodes.default({}),
-  edges: zGraph.shape.edges.default([]),
+export const zServerGraph = z.extend(zGraph, {
+  nodes: z._default(zGraph.shape.nodes, {}),
+  edges: z._default(zGraph.shape.edges, []),
 });
 
 /** `ImageField`. */
@@ -56,22 +59,22 @@ export type BatchDatum = z.infer<typeof zBatchDatum>;
 
 /** The `batch` of `enqueue_batch`. `data`: inner lists are zipped, outer lists are a cartesian product. */
 export const zBatch = z.object({
-  batch_id: z.string().optional(),
-  origin: z.string().nullable().optional(),
-  destination: z.string().nullable().optional(),
-  data: z.array(z.array(zBatchDatum)).nullable().optional(),
+  batch_id: z.optional(z.string()),
+  origin: z.optional(z.nullable(z.string())),
+  destination: z.optional(z.nullable(z.string())),
+  data: z.optional(z.nullable(z.array(z.array(zBatchDatum)))),
   graph: zGraph,
-  workflow: z.record(z.string(), z.unknown()).nullable().optional(),
-  runs: z.number().int().min(1).default(1),
+  workflow: z.optional(z.nullable(z.record(z.string(), z.unknown()))),
+  runs: z._default(z.int().check(z.minimum(1)), 1),
 });
 export type Batch = z.input<typeof zBatch>;
 
 /** A batch as the server echoes it (`EnqueueBatchResult.batch`): server defaults may be left out. */
-export const zServerBatch = zBatch.extend({
+export const zServerBatch = z.extend(zBatch, {
   graph: zServerGraph,
-  data: z.array(z.array(zBatchDatum.extend({ items: zBatchDatum.shape.items.default([]) }))).nullish(),
+  data: z.nullish(z.array(z.array(z.extend(zBatchDatum, { items: z._default(zBatchDatum.shape.items, []) })))),
 });
 
 /** Request body of `POST /api/v1/queue/{queue_id}/enqueue_batch`. */
-export const zEnqueueBatchBody = z.object({ batch: zBatch, prepend: z.boolean().default(false) });
+export const zEnqueueBatchBody = z.object({ batch: zBatch, prepend: z._default(z.boolean(), false) });
 export type EnqueueBatchBody = z.input<typeof zEnqueueBatchBody>;

@@ -1,5 +1,8 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { openEnum } from './openEnum.js';
+import { englishIssueMessages } from './englishIssueMessages.js';
+
+englishIssueMessages();
 
 /** `ImageCategory`: `general` = outputs; `user` = uploads; `mask`/`control`/`other` = special purpose. */
 export const zImageCategory = openEnum(['general', 'mask', 'control', 'user', 'other']);
@@ -10,7 +13,7 @@ export const zResourceOrigin = openEnum(['internal', 'external']);
 export type ResourceOrigin = z.infer<typeof zResourceOrigin>;
 
 /**
- * `ImageDTO`. Optional nullable fields are `.nullish()`: the server's models drop `None` values
+ * `ImageDTO`. Optional nullable fields are `z.nullish(z)`: the server's models drop `None` values
  * in some serialization paths. Plain object: unknown fields are stripped (nothing a client needs).
  */
 export const zImageDTO = z.object({
@@ -20,20 +23,20 @@ export const zImageDTO = z.object({
   thumbnail_url: z.string(),
   image_origin: zResourceOrigin,
   image_category: zImageCategory,
-  width: z.number().int(),
-  height: z.number().int(),
+  width: z.int(),
+  height: z.int(),
   created_at: z.string(),
   updated_at: z.string(),
-  deleted_at: z.string().nullish(),
+  deleted_at: z.nullish(z.string()),
   is_intermediate: z.boolean(),
-  session_id: z.string().nullish(),
+  session_id: z.nullish(z.string()),
   /** The generating node's prepared id. */
-  node_id: z.string().nullish(),
+  node_id: z.nullish(z.string()),
   starred: z.boolean(),
   has_workflow: z.boolean(),
-  image_subfolder: z.string().optional(),
+  image_subfolder: z.optional(z.string()),
   /** `null` = uncategorized. */
-  board_id: z.string().nullish(),
+  board_id: z.nullish(z.string()),
 });
 export type ImageDTO = z.infer<typeof zImageDTO>;
 
@@ -41,7 +44,7 @@ export type ImageDTO = z.infer<typeof zImageDTO>;
 export const zDeleteImagesResult = z.object({
   affected_boards: z.array(z.string()),
   deleted_images: z.array(z.string()),
-  failed_images: z.array(z.string()).optional(),
+  failed_images: z.optional(z.array(z.string())),
 });
 export type DeleteImagesResult = z.infer<typeof zDeleteImagesResult>;
 

@@ -1,5 +1,8 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { openEnum } from './openEnum.js';
+import { englishIssueMessages } from './englishIssueMessages.js';
+
+englishIssueMessages();
 
 /**
  * One of the server's 124 `AnyModelConfig` classes. Loose on purpose: only the fields every config
@@ -13,13 +16,13 @@ export const zModelConfig = z.looseObject({
   name: z.string(),
   base: z.string(),
   type: z.string(),
-  format: z.string().optional(),
-  path: z.string().optional(),
-  file_size: z.number().optional(),
-  description: z.string().nullish(),
-  source: z.string().optional(),
-  source_type: z.string().optional(),
-  variant: z.string().nullish(),
+  format: z.optional(z.string()),
+  path: z.optional(z.string()),
+  file_size: z.optional(z.number()),
+  description: z.nullish(z.string()),
+  source: z.optional(z.string()),
+  source_type: z.optional(z.string()),
+  variant: z.nullish(z.string()),
 });
 export type ModelConfig = z.infer<typeof zModelConfig>;
 
@@ -58,7 +61,7 @@ export const zModelIdentifierField = z.object({
   name: z.string(),
   base: z.string(),
   type: z.string(),
-  submodel_type: zSubModelType.nullish(),
+  submodel_type: z.nullish(zSubModelType),
 });
 export type ModelIdentifierField = z.infer<typeof zModelIdentifierField>;
 

@@ -1,4 +1,7 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import { englishIssueMessages } from './englishIssueMessages.js';
+
+englishIssueMessages();
 
 /**
  * A value of a server enum that a newer server may extend: one of the `Known` values, or any other
@@ -7,7 +10,7 @@ import * as z from 'zod';
 export type OpenEnum<Known extends string> = Known | (string & {});
 
 /** A zod schema for an {@link OpenEnum}, with its known values. */
-export type ZodOpenEnum<Known extends string> = z.ZodType<OpenEnum<Known>, string> & {
+export type ZodOpenEnum<Known extends string> = z.ZodMiniType<OpenEnum<Known>, string> & {
   /** The values this library knows, in the server's order. */
   readonly known: readonly Known[];
   /** Whether `value` is one of {@link known} (a value this library can act on). */

@@ -1,9 +1,12 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { zServerBatch, zServerGraph } from './graph.js';
 import { openEnum } from './openEnum.js';
+import { englishIssueMessages } from './englishIssueMessages.js';
+
+englishIssueMessages();
 
 // `GET /queue/{q}/i/{id}` serializes with `response_model_exclude_none`, so every nullable field
-// may also be missing: they are all `.nullish()`. Item-level objects are loose so that fields a
+// may also be missing: they are all `z.nullish(z)`. Item-level objects are loose so that fields a
 // newer server adds survive parsing (they are data a caller may want to log).
 
 /**
@@ -35,8 +38,8 @@ export const zGraphExecutionState = z.looseObject({
   id: z.string(),
   graph: zServerGraph,
   execution_graph: zServerGraph,
-  executed: z.array(z.string()).optional(),
-  executed_history: z.array(z.string()).optional(),
+  executed: z.optional(z.array(z.string())),
+  executed_history: z.optional(z.array(z.string())),
   /** Keyed by prepared node id. */
   results: z.record(z.string(), zInvocationOutput),
   /** Prepared node id → `"ErrorType: message"`. */
@@ -50,93 +53,93 @@ export type GraphExecutionState = z.infer<typeof zGraphExecutionState>;
 
 /** `SessionQueueItem`. */
 export const zSessionQueueItem = z.looseObject({
-  item_id: z.number().int(),
+  item_id: z.int(),
   status: zQueueItemStatus,
-  status_sequence: z.number().int().nullish(),
-  priority: z.number().int(),
+  status_sequence: z.nullish(z.int()),
+  priority: z.int(),
   batch_id: z.string(),
-  origin: z.string().nullish(),
-  destination: z.string().nullish(),
+  origin: z.nullish(z.string()),
+  destination: z.nullish(z.string()),
   session_id: z.string(),
-  error_type: z.string().nullish(),
-  error_message: z.string().nullish(),
-  error_traceback: z.string().nullish(),
+  error_type: z.nullish(z.string()),
+  error_message: z.nullish(z.string()),
+  error_traceback: z.nullish(z.string()),
   /** SQLite UTC string `YYYY-MM-DD HH:MM:SS.fff` (or ISO date-time). */
   created_at: z.string(),
   updated_at: z.string(),
-  started_at: z.string().nullish(),
-  completed_at: z.string().nullish(),
+  started_at: z.nullish(z.string()),
+  completed_at: z.nullish(z.string()),
   queue_id: z.string(),
   /** Absent on servers older than multi-user support. @default 'system' on the server */
-  user_id: z.string().optional(),
-  user_display_name: z.string().nullish(),
-  user_email: z.string().nullish(),
-  field_values: z.array(zNodeFieldValue).nullish(),
-  retried_from_item_id: z.number().int().nullish(),
-  device: z.string().nullish(),
-  workflow_call_id: z.string().nullish(),
-  parent_item_id: z.number().int().nullish(),
-  parent_session_id: z.string().nullish(),
-  root_item_id: z.number().int().nullish(),
-  workflow_call_depth: z.number().int().nullish(),
+  user_id: z.optional(z.string()),
+  user_display_name: z.nullish(z.string()),
+  user_email: z.nullish(z.string()),
+  field_values: z.nullish(z.array(zNodeFieldValue)),
+  retried_from_item_id: z.nullish(z.int()),
+  device: z.nullish(z.string()),
+  workflow_call_id: z.nullish(z.string()),
+  parent_item_id: z.nullish(z.int()),
+  parent_session_id: z.nullish(z.string()),
+  root_item_id: z.nullish(z.int()),
+  workflow_call_depth: z.nullish(z.int()),
   session: zGraphExecutionState,
-  workflow: z.record(z.string(), z.unknown()).nullish(),
+  workflow: z.nullish(z.record(z.string(), z.unknown())),
 });
 export type SessionQueueItem = z.infer<typeof zSessionQueueItem>;
 
 /** `SessionQueueItemSummary`: the light row of `item_summaries_by_ids` (no session). */
 export const zSessionQueueItemSummary = z.looseObject({
-  item_id: z.number().int(),
+  item_id: z.int(),
   created_at: z.string(),
   status: zQueueItemStatus,
-  device: z.string().nullish(),
-  started_at: z.string().nullish(),
-  completed_at: z.string().nullish(),
-  origin: z.string().nullish(),
-  destination: z.string().nullish(),
+  device: z.nullish(z.string()),
+  started_at: z.nullish(z.string()),
+  completed_at: z.nullish(z.string()),
+  origin: z.nullish(z.string()),
+  destination: z.nullish(z.string()),
   batch_id: z.string(),
-  user_id: z.string().optional(),
-  user_display_name: z.string().nullish(),
-  user_email: z.string().nullish(),
-  field_values: z.array(zNodeFieldValue).nullish(),
-  parent_item_id: z.number().int().nullish(),
+  user_id: z.optional(z.string()),
+  user_display_name: z.nullish(z.string()),
+  user_email: z.nullish(z.string()),
+  field_values: z.nullish(z.array(zNodeFieldValue)),
+  parent_item_id: z.nullish(z.int()),
 });
 export type SessionQueueItemSummary = z.infer<typeof zSessionQueueItemSummary>;
 
 /** `ItemIdsResult` of `GET /item_ids`. */
 export const zItemIdsResult = z.object({
-  item_ids: z.array(z.number().int()),
-  total_count: z.number().int(),
+  item_ids: z.array(z.int()),
+  total_count: z.int(),
 });
 export type ItemIdsResult = z.infer<typeof zItemIdsResult>;
 
 /** `EnqueueBatchResult`. `item_ids` are in descending order. */
 export const zEnqueueBatchResult = z.object({
   queue_id: z.string(),
-  enqueued: z.number().int(),
-  requested: z.number().int(),
+  enqueued: z.int(),
+  requested: z.int(),
   batch: zServerBatch,
-  priority: z.number().int(),
-  item_ids: z.array(z.number().int()),
+  priority: z.int(),
+  item_ids: z.array(z.int()),
 });
 export type EnqueueBatchResult = z.infer<typeof zEnqueueBatchResult>;
 
 const counts = {
-  pending: z.number().int(),
-  in_progress: z.number().int(),
-  waiting: z.number().int(),
-  completed: z.number().int(),
-  failed: z.number().int(),
-  canceled: z.number().int(),
-  total: z.number().int(),
+  pending: z.int(),
+  in_progress: z.int(),
+  waiting: z.int(),
+  completed: z.int(),
+  failed: z.int(),
+  canceled: z.int(),
+  total: z.int(),
 };
 
 /** `BatchStatus`: an unknown batch id yields all counts 0. */
 export const zBatchStatus = z.object({
   queue_id: z.string(),
   batch_id: z.string(),
-  origin: z.string().nullish(),
-  destination: z.string().nullish(),
+  origin: z.nullish(z.string()),
+  destination: z.nullish(z.string()),
   ...counts,
 });
 export type BatchStatus = z.infer<typeof zBatchStatus>;
@@ -144,12 +147,12 @@ export type BatchStatus = z.infer<typeof zBatchStatus>;
 /** `SessionQueueStatus`. */
 export const zSessionQueueStatus = z.object({
   queue_id: z.string(),
-  item_id: z.number().int().nullish(),
-  batch_id: z.string().nullish(),
-  session_id: z.string().nullish(),
+  item_id: z.nullish(z.int()),
+  batch_id: z.nullish(z.string()),
+  session_id: z.nullish(z.string()),
   ...counts,
-  user_pending: z.number().int().nullish(),
-  user_in_progress: z.number().int().nullish(),
+  user_pending: z.nullish(z.int()),
+  user_in_progress: z.nullish(z.int()),
 });
 export type SessionQueueStatus = z.infer<typeof zSessionQueueStatus>;
 
@@ -165,5 +168,5 @@ export const zSessionQueueAndProcessorStatus = z.object({
 export type SessionQueueAndProcessorStatus = z.infer<typeof zSessionQueueAndProcessorStatus>;
 
 /** `CancelByBatchIDsResult`. */
-export const zCancelByBatchIDsResult = z.object({ canceled: z.number().int() });
+export const zCancelByBatchIDsResult = z.object({ canceled: z.int() });
 export type CancelByBatchIDsResult = z.infer<typeof zCancelByBatchIDsResult>;

@@ -1,6 +1,9 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { FieldKind, FieldSpec } from './fieldTableTypes.js';
 import type { NodeFieldSettings } from './workflowSchema.js';
+import { englishIssueMessages } from '../schemas/englishIssueMessages.js';
+
+englishIssueMessages();
 
 export type { FieldKind } from './fieldTableTypes.js';
 
@@ -11,27 +14,27 @@ export const zModelIdentifier = z.looseObject({
   name: z.string(),
   base: z.string(),
   type: z.string(),
-  submodel_type: z.string().nullish(),
+  submodel_type: z.nullish(z.string()),
 });
 export type ModelIdentifier = z.infer<typeof zModelIdentifier>;
 
 /** `ImageField`. */
-export const zImageValue = z.object({ image_name: z.string().min(1) });
+export const zImageValue = z.object({ image_name: z.string().check(z.minLength(1)) });
 export type ImageValue = z.infer<typeof zImageValue>;
 
 /** `BoardField`, or the editor's sentinels `'auto'` (auto-add board) and `'none'` (uncategorized). */
-export const zBoardValue = z.union([z.literal('auto'), z.literal('none'), z.object({ board_id: z.string().min(1) })]);
+export const zBoardValue = z.union([z.literal('auto'), z.literal('none'), z.object({ board_id: z.string().check(z.minLength(1)) })]);
 export type BoardValue = z.infer<typeof zBoardValue>;
 
-const zChannel = z.number().int().min(0).max(255);
+const zChannel = z.int().check(z.minimum(0), z.maximum(255));
 /** `ColorField`: 0–255 integers. */
 export const zColorValue = z.object({ r: zChannel, g: zChannel, b: zChannel, a: zChannel });
 export type ColorValue = z.infer<typeof zColorValue>;
 
 /** The value schema of each kind, after normalisation (what ends up in the graph). */
 export const FIELD_KIND_SCHEMAS = {
-  integer: z.number().int(),
-  float: z.number().refine(Number.isFinite, 'must be finite'),
+  integer: z.int(),
+  float: z.number().check(z.refine(Number.isFinite, 'must be finite')),
   string: z.string(),
   boolean: z.boolean(),
   enum: z.union([z.string(), z.number(), z.boolean()]),
@@ -40,7 +43,7 @@ export const FIELD_KIND_SCHEMAS = {
   board: zBoardValue,
   color: zColorValue,
   json: z.unknown(),
-} as const satisfies Record<FieldKind, z.ZodType>;
+} as const satisfies Record<FieldKind, z.ZodMiniType>;
 
 /** What decides a field's kind, strongest first. */
 export interface FieldKindHints {

@@ -1,13 +1,16 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { FieldKind } from './fieldTableTypes.js';
+import { englishIssueMessages } from '../schemas/englishIssueMessages.js';
+
+englishIssueMessages();
 
 /** One recorded form input. */
 export const zIndexMapEntry = z.object({
-  index: z.number().int().min(0),
+  index: z.int().check(z.minimum(0)),
   nodeId: z.string(),
   fieldName: z.string(),
-  label: z.string().default(''),
-  kind: z.string().optional(),
+  label: z._default(z.string(), ''),
+  kind: z.optional(z.string()),
 });
 export type IndexMapEntry = z.infer<typeof zIndexMapEntry>;
 
@@ -16,8 +19,8 @@ export type IndexMapEntry = z.infer<typeof zIndexMapEntry>;
  * GUI edit that moves fields is detected instead of silently feeding values to the wrong inputs.
  */
 export const zIndexMap = z.object({
-  workflow: z.string().default(''),
-  generatedAt: z.string().optional(),
+  workflow: z._default(z.string(), ''),
+  generatedAt: z.optional(z.string()),
   inputs: z.array(zIndexMapEntry),
 });
 export type IndexMap = z.input<typeof zIndexMap>;

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { WorkflowParseError } from '../errors/WorkflowParseError.js';
 import { deepFreeze } from './deepFreeze.js';
 import type { FieldTableData } from './fieldTableTypes.js';

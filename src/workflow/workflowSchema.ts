@@ -1,32 +1,35 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import { englishIssueMessages } from '../schemas/englishIssueMessages.js';
+
+englishIssueMessages();
 
 // Loose objects throughout: exports carry editor-only keys (position, isOpen, nodePack, width, …)
 // and newer editors add more; the client reads only what it needs and passes the rest through.
 
 /** One input of an invocation node as exported: only `value` reaches the graph. */
 export const zWorkflowFieldInput = z.looseObject({
-  name: z.string().optional(),
-  label: z.string().optional(),
-  description: z.string().optional(),
-  value: z.unknown().optional(),
+  name: z.optional(z.string()),
+  label: z.optional(z.string()),
+  description: z.optional(z.string()),
+  value: z.optional(z.unknown()),
 });
 export type WorkflowFieldInput = z.infer<typeof zWorkflowFieldInput>;
 
 export const zInvocationNodeData = z.looseObject({
-  id: z.string().optional(),
+  id: z.optional(z.string()),
   /** Invocation type, e.g. `img_resize`. */
-  type: z.string().min(1),
-  version: z.string().optional(),
-  label: z.string().optional(),
-  notes: z.string().optional(),
-  isIntermediate: z.boolean().optional(),
-  useCache: z.boolean().optional(),
+  type: z.string().check(z.minLength(1)),
+  version: z.optional(z.string()),
+  label: z.optional(z.string()),
+  notes: z.optional(z.string()),
+  isIntermediate: z.optional(z.boolean()),
+  useCache: z.optional(z.boolean()),
   inputs: z.record(z.string(), zWorkflowFieldInput),
 });
 export type InvocationNodeData = z.infer<typeof zInvocationNodeData>;
 
 export const zInvocationNode = z.looseObject({
-  id: z.string().min(1),
+  id: z.string().check(z.minLength(1)),
   type: z.literal('invocation'),
   data: zInvocationNodeData,
 });
@@ -34,9 +37,9 @@ export type InvocationNode = z.infer<typeof zInvocationNode>;
 
 /** `notes` (UI comment) and `connector` (reroute dot) nodes: never sent to the server. */
 export const zUiNode = z.looseObject({
-  id: z.string().min(1),
+  id: z.string().check(z.minLength(1)),
   type: z.enum(['notes', 'connector']),
-  data: z.looseObject({}).optional(),
+  data: z.optional(z.looseObject({})),
 });
 
 export const zWorkflowNode = z.discriminatedUnion('type', [zInvocationNode, zUiNode]);
@@ -44,12 +47,12 @@ export type WorkflowNode = z.infer<typeof zWorkflowNode>;
 
 /** `default` edges carry data; `collapsed` edges are drawn between collapsed nodes only. */
 export const zWorkflowEdge = z.looseObject({
-  id: z.string().optional(),
-  type: z.string().optional(),
+  id: z.optional(z.string()),
+  type: z.optional(z.string()),
   source: z.string(),
   target: z.string(),
-  sourceHandle: z.string().nullish(),
-  targetHandle: z.string().nullish(),
+  sourceHandle: z.nullish(z.string()),
+  targetHandle: z.nullish(z.string()),
 });
 export type WorkflowEdge = z.infer<typeof zWorkflowEdge>;
 
@@ -58,35 +61,35 @@ export type FieldIdentifier = z.infer<typeof zFieldIdentifier>;
 
 /** `node-field` settings: number bounds/components and string dropdown options. */
 export const zNodeFieldSettings = z.looseObject({
-  type: z.string().optional(),
-  component: z.string().optional(),
-  min: z.number().nullish(),
-  max: z.number().nullish(),
-  showShuffle: z.boolean().optional(),
-  options: z.array(z.looseObject({ label: z.string().optional(), value: z.string() })).optional(),
+  type: z.optional(z.string()),
+  component: z.optional(z.string()),
+  min: z.nullish(z.number()),
+  max: z.nullish(z.number()),
+  showShuffle: z.optional(z.boolean()),
+  options: z.optional(z.array(z.looseObject({ label: z.optional(z.string()), value: z.string() }))),
 });
 export type NodeFieldSettings = z.infer<typeof zNodeFieldSettings>;
 
-const zElementBase = { id: z.string(), parentId: z.string().optional() };
+const zElementBase = { id: z.string(), parentId: z.optional(z.string()) };
 
 export const zFormElement = z.discriminatedUnion('type', [
   z.looseObject({
     ...zElementBase,
     type: z.literal('container'),
-    data: z.looseObject({ layout: z.string().optional(), children: z.array(z.string()) }),
+    data: z.looseObject({ layout: z.optional(z.string()), children: z.array(z.string()) }),
   }),
   z.looseObject({
     ...zElementBase,
     type: z.literal('node-field'),
     data: z.looseObject({
       fieldIdentifier: zFieldIdentifier,
-      showDescription: z.boolean().optional(),
-      settings: zNodeFieldSettings.optional(),
+      showDescription: z.optional(z.boolean()),
+      settings: z.optional(zNodeFieldSettings),
     }),
   }),
-  z.looseObject({ ...zElementBase, type: z.literal('heading'), data: z.looseObject({}).optional() }),
-  z.looseObject({ ...zElementBase, type: z.literal('text'), data: z.looseObject({}).optional() }),
-  z.looseObject({ ...zElementBase, type: z.literal('divider'), data: z.looseObject({}).optional() }),
+  z.looseObject({ ...zElementBase, type: z.literal('heading'), data: z.optional(z.looseObject({})) }),
+  z.looseObject({ ...zElementBase, type: z.literal('text'), data: z.optional(z.looseObject({})) }),
+  z.looseObject({ ...zElementBase, type: z.literal('divider'), data: z.optional(z.looseObject({})) }),
 ]);
 export type FormElement = z.infer<typeof zFormElement>;
 
@@ -98,8 +101,8 @@ export type Form = z.infer<typeof zForm>;
 
 /** `meta.version` 1.x–4.x: the editor migrates older exports, whose node data shape we read the same way. */
 export const zWorkflowMeta = z.looseObject({
-  version: z.string().regex(/^[1-4]\.\d+\.\d+/, 'expected a semver with major version 1 to 4'),
-  category: z.string().optional(),
+  version: z.string().check(z.regex(/^[1-4]\.\d+\.\d+/, 'expected a semver with major version 1 to 4')),
+  category: z.optional(z.string()),
 });
 
 /**
@@ -107,18 +110,18 @@ export const zWorkflowMeta = z.looseObject({
  * (an invalid form is replaced, not fatal), so it is `unknown` here.
  */
 export const zWorkflowJson = z.looseObject({
-  id: z.string().optional(),
-  name: z.string().default(''),
-  author: z.string().default(''),
-  description: z.string().default(''),
-  version: z.string().default(''),
-  contact: z.string().default(''),
-  tags: z.string().default(''),
-  notes: z.string().default(''),
-  exposedFields: z.array(zFieldIdentifier).default([]),
+  id: z.optional(z.string()),
+  name: z._default(z.string(), ''),
+  author: z._default(z.string(), ''),
+  description: z._default(z.string(), ''),
+  version: z._default(z.string(), ''),
+  contact: z._default(z.string(), ''),
+  tags: z._default(z.string(), ''),
+  notes: z._default(z.string(), ''),
+  exposedFields: z._default(z.array(zFieldIdentifier), []),
   meta: zWorkflowMeta,
   nodes: z.array(zWorkflowNode),
-  edges: z.array(zWorkflowEdge).default([]),
-  form: z.unknown().optional(),
+  edges: z._default(z.array(zWorkflowEdge), []),
+  form: z.optional(z.unknown()),
 });
 export type WorkflowJson = z.infer<typeof zWorkflowJson>;

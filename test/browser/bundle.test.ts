@@ -39,6 +39,12 @@ describe('browser bundle', () => {
     expect(report.inputs.filter((i) => i.includes('fieldTable.generated'))).toEqual([]);
   });
 
+  it('validates with zod/mini: classic zod stays out', () => {
+    const zodFiles = report.inputs.filter((i) => i.includes('node_modules/zod/'));
+    expect(zodFiles).toEqual(expect.arrayContaining([expect.stringContaining('zod/v4/mini/')]));
+    expect(zodFiles.filter((i) => i.includes('zod/v4/classic/'))).toEqual([]);
+  });
+
   it('would notice Node-only code (the emulator bundled the same way)', async () => {
     const { metafile } = await bundleForBrowser(['invokeai-rx/emulator']);
     const found = nodeOnlyInputs(metafile);

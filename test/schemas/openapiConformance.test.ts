@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { zAppVersion } from '../../src/schemas/app.js';
 import { zBoardDTO } from '../../src/schemas/board.js';
 import { zDeleteImagesResult, zImageDTO, zStarredImagesResult } from '../../src/schemas/image.js';
@@ -55,7 +55,7 @@ function openApiErrors(name: string, value: unknown): string[] {
   return validate(value) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`);
 }
 
-function expectBoth(component: string, schema: z.ZodType, value: unknown): void {
+function expectBoth(component: string, schema: z.ZodMiniType, value: unknown): void {
   expect(openApiErrors(component, value)).toEqual([]);
   const parsed = schema.safeParse(value);
   expect(parsed.success ? [] : parsed.error.issues).toEqual([]);
@@ -151,7 +151,7 @@ describe('images, boards, models, app', () => {
  * responses. So every required key of a zod schema must be required by the component too.
  */
 describe('zod never requires what the server may omit', () => {
-  const pairs: [string, z.ZodType][] = [
+  const pairs: [string, z.ZodMiniType][] = [
     ['SessionQueueItem', zSessionQueueItem],
     ['SessionQueueItemSummary', zSessionQueueItemSummary],
     ['EnqueueBatchResult', zEnqueueBatchResult],
@@ -178,6 +178,6 @@ describe('zod never requires what the server may omit', () => {
   });
 });
 
-function modelConfigSchema(): z.ZodType {
-  return zModelsList.shape.models.element;
+function modelConfigSchema(): z.ZodMiniType {
+  return zModelsList.shape.models.def.element;
 }

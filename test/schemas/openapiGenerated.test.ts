@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import { zAppVersion } from '../../src/schemas/app.js';
 import { zAddImagesToBoardResult, zBoardDTO, zBoardVisibility } from '../../src/schemas/board.js';
 import * as events from '../../src/schemas/events.js';
@@ -40,7 +40,7 @@ ajv.addSchema({ $id: 'openapi', components: doc.components });
 const serverAccepts = (component: string, value: unknown): boolean => ajv.getSchema(`openapi#/components/schemas/${component}`)!(value) as boolean;
 
 /** Component → the zod schema the client parses it with. */
-const PARSED: [string, z.ZodType][] = [
+const PARSED: [string, z.ZodMiniType][] = [
   ['SessionQueueItem', zSessionQueueItem],
   ['SessionQueueItemSummary', zSessionQueueItemSummary],
   ['EnqueueBatchResult', zEnqueueBatchResult],
@@ -67,7 +67,7 @@ const PARSED: [string, z.ZodType][] = [
   ['QueueItemsRetriedEvent', events.zQueueItemsRetriedEvent],
 ];
 
-function rejected(schema: z.ZodType, samples: { label: string; value: unknown }[]): string[] {
+function rejected(schema: z.ZodMiniType, samples: { label: string; value: unknown }[]): string[] {
   return samples.flatMap(({ label, value }) => {
     const parsed = schema.safeParse(value);
     return parsed.success ? [] : [`${label}: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`];
@@ -117,7 +117,7 @@ describe('every member of the big unions', () => {
 });
 
 describe('open enums know exactly the 6.14 values, and keep any other', () => {
-  const cases: [string, { known: readonly string[] } & z.ZodType][] = [
+  const cases: [string, { known: readonly string[] } & z.ZodMiniType][] = [
     ['ImageCategory', zImageCategory],
     ['ResourceOrigin', zResourceOrigin],
     ['BoardVisibility', zBoardVisibility],

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import * as z from 'zod';
 import { EmulatorHttpError, validationError, type ValidationErrorEntry } from '../errors/EmulatorHttpError.js';
 
 type Issue = z.core.$ZodIssue;
@@ -63,8 +63,8 @@ export function zodIssuesToDetail(issues: readonly Issue[], prefix: (string | nu
 }
 
 /** Parses `value` with `schema` or throws the 422 FastAPI would answer, locations under `prefix`. */
-export function parseOr422<S extends z.ZodType>(schema: S, value: unknown, prefix: (string | number)[]): z.output<S> {
-  const r = schema.safeParse(value, { reportInput: true });
+export function parseOr422<S extends z.core.$ZodType>(schema: S, value: unknown, prefix: (string | number)[]): z.output<S> {
+  const r = z.safeParse(schema, value, { reportInput: true });
   if (!r.success) throw validationError(zodIssuesToDetail(r.error.issues, prefix));
   return r.data;
 }
