@@ -45,7 +45,9 @@ export interface StreamingPipelineOptions {
  * each prompt's chain runs to its end before its slot is reused, nothing is accumulated, and
  * {@link cleanup} (built in, `'passing'` mode) deletes a chain's earlier images as the later
  * ones arrive, including those of failed (`'skip'`) inputs and of inputs abandoned by
- * unsubscribing. A prompt waiting for a slot is held by `mergeMap`; feed it from a source that
+ * unsubscribing. Failures are isolated per prompt: a stage without its own `onError` skips a
+ * failed prompt (it reaches that stage's `failures` sink, if any) and the stream goes on. A prompt
+ * waiting for a slot is held by `mergeMap`; feed it from a source that
  * produces prompts as they are needed (a Subject, events) rather than a huge synchronous array.
  *
  * ## Example
@@ -87,13 +89,15 @@ export function streamingPipeline(
       if (typeof own === 'function') own(failure);
       else own?.next(failure);
     };
+    // A long run isolates failures per prompt: unless a stage says otherwise, a failed prompt
+    // goes to the failures sinks and the others go on.
     // Keys are given per prompt below: each prompt runs in a subscription of its own.
     const { keyOf: _keyOf, ...baseConfig } = stages.base;
-    const base = generateBase(client, put({ ...baseConfig, failures: sink(stages.base.failures) }));
+    const base = generateBase(client, put({ onError: 'skip', ...baseConfig, failures: sink(stages.base.failures) }));
     const rest: OperatorFunction<StageOutput, Exclude<FullPipelineOutput, BaseResult>>[] = [
-      ...(stages.refiner ? [refine(client, put({ ...stages.refiner, failures: sink(stages.refiner.failures) }))] : []),
-      ...(stages.upscaler ? [upscale(client, put({ ...stages.upscaler, failures: sink(stages.upscaler.failures) }))] : []),
-      ...(stages.faces ? [enhanceFaces(client, put({ ...stages.faces, failures: sink(stages.faces.failures) }))] : []),
+      ...(stages.refiner ? [refine(client, put({ onError: 'skip', ...stages.refiner, failures: sink(stages.refiner.failures) }))] : []),
+      ...(stages.upscaler ? [upscale(client, put({ onError: 'skip', ...stages.upscaler, failures: sink(stages.upscaler.failures) }))] : []),
+      ...(stages.faces ? [enhanceFaces(client, put({ onError: 'skip', ...stages.faces, failures: sink(stages.faces.failures) }))] : []),
     ];
     return { base, rest };
   };

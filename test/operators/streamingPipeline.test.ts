@@ -51,6 +51,25 @@ describe('streamingPipeline', () => {
     expect(mine.map((f) => f.input)).toEqual(['B1.png']);
   });
 
+  it('isolates failures per prompt by default: a failed prompt is reported and the others go on', () => {
+    const failed = new QueueItemFailedError({ item: fakeQueueItem({ item_id: 1, status: 'failed' }) });
+    const mine: StageFailure[] = [];
+    scheduler.run(({ hot, cold, expectObservable }) => {
+      const client = deleting(cold);
+      let n = 0;
+      // The first prompt's base fails; no stage sets onError.
+      const baseRun = fakeRun(() => (++n === 1 ? cold('-#', undefined, failed) : cold('-r|', { r: completed(n, `B${n}.png`) })));
+      const refineRun = fakeRun((call) => cold('-r|', { r: completed(10, `R-${imageAt(call)}`) }));
+      const stage = streamingPipeline(client, {
+        base: { workflow: base, run: baseRun, failures: (f) => mine.push(f) },
+        refiner: { workflow: refiner, run: refineRun },
+      });
+      const out = hot('-a-b-----|', { a: 'broken', b: 'ocean' }).pipe(stage, map((r) => r.imageName));
+      expectObservable(out).toBe('----yz---|', { y: 'B2.png', z: 'R-B2.png' });
+    });
+    expect(mine.map((f) => [f.stage, f.prompt, f.error])).toEqual([['generateBase', 'broken', failed]]);
+  });
+
   it('validates the stages when created', () => {
     expect(() => streamingPipeline(stageClient(), { base: { workflow: refiner } })).toThrow(/"prompt"/);
     expect(() => streamingPipeline(stageClient(), { base: { workflow: base } }, { concurrency: 0 })).toThrow(/concurrency/);
