@@ -3,8 +3,9 @@ import type { QueueApi } from '../client/types.js';
 import type { Batch } from '../schemas/graph.js';
 import { prepareBatch } from './prepareBatch.js';
 import { type JournalEntry, runJournal } from './runJournal.js';
-import { batchSize, runBatchId } from './runIds.js';
+import type { RunPlace } from './runIds.js';
 import { durableBatch } from './runWorkflow.js';
+import { isLive, scanAttempts } from './scanAttempts.js';
 import { type RunInput, type RunWorkflowOptions, runSettings } from './runWorkflowOptions.js';
 
 /** Work of a durable run found on one server's queue. */
@@ -34,20 +35,9 @@ export function findRunWork(queue: QueueApi, input: RunInput, options: RunWorkfl
 }
 
 /** The latest trusted attempt of one place in a run's listing (see `resolveRunBatch`), or null. */
-export function latestRunWork(
-  entries: readonly JournalEntry[],
-  place: { runId: string; position: string; attempt: number },
-  batch: Batch & { origin: string },
-): RunWork | null {
-  const size = batchSize(batch);
-  let latest: { batchId: string; kept: JournalEntry[] } | null = null;
-  for (let k = place.attempt; ; k++) {
-    const batchId = runBatchId({ runId: place.runId, position: place.position, attempt: k });
-    const kept = entries.filter((e) => e.batch_id === batchId).sort((a, b) => a.item_id - b.item_id).slice(0, size);
-    if (kept.length === 0) break;
-    if (kept.every((e) => e.origin === batch.origin)) latest = { batchId, kept };
-  }
-  if (!latest || latest.kept.every((e) => e.status === 'canceled')) return null;
+export function latestRunWork(entries: readonly JournalEntry[], place: RunPlace, batch: Batch & { origin: string }): RunWork | null {
+  const { latest } = scanAttempts(entries, place, batch);
+  if (!isLive(latest)) return null;
   const statuses = latest.kept.map((e) => e.status);
   const status = statuses.every((s) => s === 'completed') ? 'completed' : statuses.includes('failed') ? 'failed' : 'active';
   return { batchId: latest.batchId, status };

@@ -4,7 +4,8 @@ import type { Batch } from '../schemas/graph.js';
 import type { EnqueueBatchResult } from '../schemas/queue.js';
 import { enqueueRun } from './enqueueRun.js';
 import { type JournalEntry, runJournal } from './runJournal.js';
-import { batchSize, runBatchId } from './runIds.js';
+import { batchSize } from './runIds.js';
+import { isLive, itemsOfBatch, scanAttempts } from './scanAttempts.js';
 
 /** How a durable run starts: the batch it follows, and whether it found it or enqueued it. */
 export interface RunStart {
@@ -52,8 +53,6 @@ export function resolveRunBatch(plan: RunBatchPlan): Observable<RunStart> {
   const journal = runJournal(queue, runId);
   const size = batchSize(batch);
 
-  const ofBatch = (entries: readonly JournalEntry[], batchId: string) =>
-    entries.filter((e) => e.batch_id === batchId).sort((a, b) => a.item_id - b.item_id).slice(0, size);
   const trusted = (kept: readonly JournalEntry[]) => kept.every((e) => e.origin === batch.origin);
 
   const foundStart = (batchId: string, kept: JournalEntry[]): RunStart => ({
@@ -73,17 +72,8 @@ export function resolveRunBatch(plan: RunBatchPlan): Observable<RunStart> {
   const attempt = (n: number, maxAgeNow: number): Observable<RunStart> =>
     journal.entries(maxAgeNow, now()).pipe(
       switchMap((entries) => {
-        let latest: { batchId: string; kept: JournalEntry[] } | null = null;
-        for (let k = n; ; k++) {
-          const batchId = runBatchId({ runId, position, attempt: k });
-          const kept = ofBatch(entries, batchId);
-          if (kept.length === 0) {
-            if (latest && !latest.kept.every((e) => e.status === 'canceled')) return of(foundStart(latest.batchId, latest.kept));
-            return enqueue(k, batchId);
-          }
-          // Items with another origin are other work under this place: not this run's.
-          if (trusted(kept)) latest = { batchId, kept };
-        }
+        const { latest, free } = scanAttempts(entries, { runId, position, attempt: n }, batch);
+        return isLive(latest) ? of(foundStart(latest.batchId, latest.kept)) : enqueue(free.attempt, free.batchId);
       }),
     );
 
@@ -111,9 +101,10 @@ export function resolveRunBatch(plan: RunBatchPlan): Observable<RunStart> {
     forkJoin(mine.map((id) => queue.cancelItem(id).pipe(catchError(() => of(null))))).pipe(
       switchMap(() => journal.entries(0, now())),
       switchMap((entries) => {
-        const kept = ofBatch(
+        const kept = itemsOfBatch(
           entries.filter((e) => e.status !== 'canceled' && !mine.includes(e.item_id)),
           batchId,
+          size,
         );
         return kept.length > 0 && trusted(kept) ? of(foundStart(batchId, kept)) : attempt(n + 1, maxAge);
       }),
