@@ -1,6 +1,6 @@
 import type { EventHub } from '../eventHub.js';
 import type { QueueItem } from '../queueStore.js';
-import { epochSeconds } from '../sqliteTime.js';
+import { queueItemEventBase } from './queueItemEventBase.js';
 
 /**
  * Sends an invocation event with the queue-item fields InvokeAI adds. Progress goes to the user's
@@ -9,13 +9,7 @@ import { epochSeconds } from '../sqliteTime.js';
 export function invocationEmitter(hub: EventHub): (item: QueueItem, event: string, payload: Record<string, unknown>) => void {
   return (item, event, payload) => {
     const full: Record<string, unknown> = {
-      timestamp: epochSeconds(),
-      queue_id: item.queue_id,
-      item_id: item.item_id,
-      batch_id: item.batch_id,
-      origin: item.origin,
-      destination: item.destination,
-      user_id: item.user_id,
+      ...queueItemEventBase(item),
       session_id: item.session_id,
       ...payload,
     };

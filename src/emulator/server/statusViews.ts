@@ -1,6 +1,6 @@
 import type { AuthUser } from '../http/router.js';
 import type { QueueItem, QueueStore } from '../queueStore.js';
-import { epochSeconds } from '../sqliteTime.js';
+import { queueItemEventBase } from './queueItemEventBase.js';
 
 /** The queue's status payloads, shared by the routes and the `queue_item_status_changed` event. */
 export interface StatusViews {
@@ -32,13 +32,7 @@ export function statusViews(queue: QueueStore, multiUser: boolean): StatusViews 
     return { queue_id: queueId, batch_id: batchId, origin: info?.origin ?? null, destination: info?.destination ?? null, ...queue.batchCount(queueId, batchId) };
   };
   const statusChanged = (item: QueueItem): Record<string, unknown> => ({
-    timestamp: epochSeconds(),
-    queue_id: item.queue_id,
-    item_id: item.item_id,
-    batch_id: item.batch_id,
-    origin: item.origin,
-    destination: item.destination,
-    user_id: item.user_id,
+    ...queueItemEventBase(item),
     status: item.status,
     status_sequence: item.status_sequence,
     error_type: item.error_type,
