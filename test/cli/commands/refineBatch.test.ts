@@ -1,37 +1,19 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decode } from 'fast-png';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { refineMain } from '../../../src/cli/commands/refine.js';
-import type { RunManifest } from '../../../src/cli/output/runManifest.js';
 import { runCli } from '../../../src/cli/runCli.js';
-import { startEmulator } from '../../../src/emulator/startEmulator.js';
-import type { Emulator } from '../../../src/emulator/types.js';
 import { fakeIo } from '../fakeCliIo.js';
+import { SMALL, lines, refineTestbed } from './support/refineTestbed.js';
 
-const SMALL = ['--width', '64', '--height', '64'];
-
-let tmp: string;
-let emu: Emulator;
-beforeAll(async () => {
-  tmp = mkdtempSync(join(tmpdir(), 'invokeai-rx-refine-batch-'));
-  emu = await startEmulator({ timing: { msPerStep: 1, msPerNode: 0 } });
-});
-afterAll(async () => {
-  await emu.close();
-  rmSync(tmp, { recursive: true, force: true });
-});
-
-let n = 0;
-const freshDir = () => join(tmp, `out-${++n}`);
-const manifest = (dir: string) => JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as RunManifest;
-const lines = (text: string) => text.split('\n').filter(Boolean);
-const withStdin = (text: string) => ({ ...fakeIo(tmp), stdin: async () => text });
+const bed = refineTestbed('refine-batch');
+const { freshDir, manifest } = bed;
+const withStdin = (text: string) => ({ ...fakeIo(bed.tmp), stdin: async () => text });
 
 describe('refine --prompts', () => {
   it('runs every prompt of a text / JSON Lines file into its own folder, with one report covering all', async () => {
-    const file = join(tmp, 'prompts.txt');
+    const file = join(bed.tmp, 'prompts.txt');
     writeFileSync(
       file,
       [
@@ -44,8 +26,8 @@ describe('refine --prompts', () => {
       ].join('\n'),
     );
     const out = freshDir();
-    const io = fakeIo(tmp);
-    const code = await runCli(['refine', '--prompts', file, '--seed', '100', '--server', emu.url, '--output-dir', out, ...SMALL], io);
+    const io = fakeIo(bed.tmp);
+    const code = await runCli(['refine', '--prompts', file, '--seed', '100', '--server', bed.emu.url, '--output-dir', out, ...SMALL], io);
     expect(io.stderr()).toBe('');
     expect(code).toBe(0);
     expect(readdirSync(out).sort()).toEqual(['001-a-red-fox', '002-a-blue-whale', '003-t-paris', 'contact-sheet.png', 'index.html', 'run.json']);
@@ -81,7 +63,7 @@ describe('refine --prompts', () => {
     for (const argv of [['--prompts', '-'], ['-']]) {
       const out = freshDir();
       const io = withStdin('a cat\na dog\n');
-      const code = await refineMain([...argv, '--server', emu.url, '--output-dir', out, ...SMALL], io);
+      const code = await refineMain([...argv, '--server', bed.emu.url, '--output-dir', out, ...SMALL], io);
       expect(io.stderr()).toBe('');
       expect(code).toBe(0);
       expect(manifest(out).prompts!.map((p) => p.prompt)).toEqual(['a cat', 'a dog']);
@@ -89,10 +71,10 @@ describe('refine --prompts', () => {
   });
 
   it("'refine @FILE' reads the prompt file", async () => {
-    writeFileSync(join(tmp, 'one.txt'), 'a lighthouse\n');
+    writeFileSync(join(bed.tmp, 'one.txt'), 'a lighthouse\n');
     const out = freshDir();
-    const io = fakeIo(tmp);
-    expect(await runCli(['refine', '@one.txt', '--server', emu.url, '--output-dir', out, ...SMALL], io)).toBe(0);
+    const io = fakeIo(bed.tmp);
+    expect(await runCli(['refine', '@one.txt', '--server', bed.emu.url, '--output-dir', out, ...SMALL], io)).toBe(0);
     expect(manifest(out).prompts!.map((p) => p.folder)).toEqual(['001-a-lighthouse']);
   });
 
@@ -107,19 +89,19 @@ describe('refine --prompts', () => {
       ['# only comments\n\n', /^invokeai-rx refine: stdin has no prompts/],
     ];
     for (const [text, message] of cases) {
-      const before = emu.queue.items().length;
+      const before = bed.emu.queue.items().length;
       const out = freshDir();
       const io = withStdin(text);
-      const code = await refineMain(['--prompts', '-', '--server', emu.url, '--output-dir', out], io);
+      const code = await refineMain(['--prompts', '-', '--server', bed.emu.url, '--output-dir', out], io);
       expect(code).toBe(2);
       expect(lines(io.stderr())).toEqual([expect.stringMatching(message)]);
-      expect(emu.queue.items().length).toBe(before);
+      expect(bed.emu.queue.items().length).toBe(before);
       expect(existsSync(out)).toBe(false);
     }
   });
 
   it('a PROMPT together with --prompts is a usage error', async () => {
-    const io = fakeIo(tmp);
+    const io = fakeIo(bed.tmp);
     expect(await runCli(['refine', 'a fox', '--prompts', 'x.txt'], io)).toBe(2);
     expect(io.stderr()).toMatch(/^invokeai-rx refine: give either a PROMPT or --prompts FILE, not both\n/);
   });
@@ -129,10 +111,10 @@ describe('refine --json', () => {
   it('prints only JSON Lines events on stdout: start, progress, results, summary; progress for humans on stderr', async () => {
     const out = freshDir();
     const io = withStdin('a fox\n{"prompt": "a hare", "upscale": true}\n');
-    const code = await refineMain(['--prompts', '-', '--json', '--variations', '2', '--seed', '5', '--server', emu.url, '--output-dir', out, ...SMALL], io);
+    const code = await refineMain(['--prompts', '-', '--json', '--variations', '2', '--seed', '5', '--server', bed.emu.url, '--output-dir', out, ...SMALL], io);
     expect(code).toBe(0);
     const events = lines(io.stdout()).map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(events[0]).toMatchObject({ event: 'start', server: emu.url, embedded: false, output: out, seed: 5, prompts: 2, chains: 4 });
+    expect(events[0]).toMatchObject({ event: 'start', server: bed.emu.url, embedded: false, output: out, seed: 5, prompts: 2, chains: 4 });
     expect(events.at(-1)).toMatchObject({ event: 'summary', status: 'completed', exit_code: 0, images: 10, output: out, manifest: join(out, 'run.json') });
     const results = events.filter((e) => e['event'] === 'result');
     // 2 prompts × 2 variations × (base + refined) + the hare's 2 upscales
@@ -154,17 +136,17 @@ describe('refine --json', () => {
   });
 
   it('a failed chain is a "failed" event and a summary with exit code 3 (finished with failures)', async () => {
-    emu.faults.failNode('spandrel_image_to_image_autoscale', { error_type: 'OutOfMemoryError', error_message: 'CUDA out of memory' });
+    bed.emu.faults.failNode('spandrel_image_to_image_autoscale', { error_type: 'OutOfMemoryError', error_message: 'CUDA out of memory' });
     try {
       const out = freshDir();
-      const io = fakeIo(tmp);
-      const code = await runCli(['refine', 'a fox', '--upscale', '--json', '--server', emu.url, '--output-dir', out, ...SMALL], io);
+      const io = fakeIo(bed.tmp);
+      const code = await runCli(['refine', 'a fox', '--upscale', '--json', '--server', bed.emu.url, '--output-dir', out, ...SMALL], io);
       expect(code).toBe(3);
       const events = lines(io.stdout()).map((l) => JSON.parse(l) as Record<string, unknown>);
       expect(events.at(-2)).toMatchObject({ event: 'failed', chain: expect.stringMatching(/^variation 1 \(seed \d+\)$/), key: 'upscaled', error_type: 'OutOfMemoryError' });
       expect(events.at(-1)).toMatchObject({ event: 'summary', status: 'finished_with_failures', exit_code: 3, images: 2 });
     } finally {
-      emu.faults.clear();
+      bed.emu.faults.clear();
     }
   });
 
@@ -172,8 +154,8 @@ describe('refine --json', () => {
     const out = freshDir();
     mkdirSync(out);
     writeFileSync(join(out, 'upscaled.png'), 'old');
-    const io = fakeIo(tmp);
-    const code = await runCli(['refine', 'a fox', '--json', '--server', emu.url, '--output-dir', out], io);
+    const io = fakeIo(bed.tmp);
+    const code = await runCli(['refine', 'a fox', '--json', '--server', bed.emu.url, '--output-dir', out], io);
     expect(code).toBe(2);
     const events = lines(io.stdout()).map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(events).toEqual([

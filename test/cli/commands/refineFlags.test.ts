@@ -1,15 +1,11 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encode } from 'fast-png';
 import { of, throwError, type Observable } from 'rxjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { refineMain } from '../../../src/cli/commands/refine.js';
-import type { RunManifest } from '../../../src/cli/output/runManifest.js';
 import { runCli } from '../../../src/cli/runCli.js';
 import { DEFAULT_MODELS } from '../../../src/emulator/defaultModels.js';
-import { startEmulator } from '../../../src/emulator/startEmulator.js';
-import type { Emulator } from '../../../src/emulator/types.js';
 import { AuthError } from '../../../src/errors/AuthError.js';
 import { assessQuality } from '../../../src/quality/assessQuality.js';
 import type { RunEvent } from '../../../src/run/types.js';
@@ -18,31 +14,17 @@ import type { Workflow } from '../../../src/workflow/Workflow.js';
 import { fakeClient, fakeQueueItem } from '../../support/fakeClient.js';
 import { fakeIo } from '../fakeCliIo.js';
 import { TABLE_6_14 } from '../../support/fieldTable.js';
+import { SMALL, lines, refineTestbed } from './support/refineTestbed.js';
 
-const SMALL = ['--width', '64', '--height', '64'];
-
-let tmp: string;
-let emu: Emulator;
-beforeAll(async () => {
-  tmp = mkdtempSync(join(tmpdir(), 'invokeai-rx-refine-flags-'));
-  emu = await startEmulator({ timing: { msPerStep: 1, msPerNode: 0 } });
-});
-afterAll(async () => {
-  await emu.close();
-  rmSync(tmp, { recursive: true, force: true });
-});
-
-let n = 0;
-const freshDir = () => join(tmp, `out-${++n}`);
-const manifest = (dir: string) => JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as RunManifest;
-const lines = (text: string) => text.split('\n').filter(Boolean);
+const bed = refineTestbed('refine-flags');
+const { freshDir, manifest } = bed;
 const models = () => DEFAULT_MODELS.map((m) => ({ key: m.key, hash: m.hash, name: m.name, base: m.base, type: m.type }) as ModelConfig);
 
 describe('refine honours every flag or refuses it', () => {
   it('--passes 2 --refine-strength 0.9: the first pass has 0.9, the schedule scaled with it', async () => {
     const out = freshDir();
-    const io = fakeIo(tmp);
-    const code = await runCli(['refine', 'a fox', '--passes', '2', '--refine-strength', '0.9', '--server', emu.url, '--output-dir', out, ...SMALL], io);
+    const io = fakeIo(bed.tmp);
+    const code = await runCli(['refine', 'a fox', '--passes', '2', '--refine-strength', '0.9', '--server', bed.emu.url, '--output-dir', out, ...SMALL], io);
     expect(io.stderr()).toBe('');
     expect(code).toBe(0);
     // The default schedule 0.5, 0.3 scaled by 0.9 / 0.5.
@@ -56,12 +38,12 @@ describe('refine honours every flag or refuses it', () => {
       [['--upscale-factor', '4'], '--upscale-factor has no effect without --upscale; add --upscale or drop --upscale-factor'],
       [['--face-strength', '0.4'], '--face-strength has no effect without --enhance-face; add --enhance-face or drop --face-strength'],
     ] as const) {
-      const before = emu.queue.items().length;
+      const before = bed.emu.queue.items().length;
       const out = freshDir();
-      const io = fakeIo(tmp);
-      expect(await runCli(['refine', 'a fox', ...argv, '--server', emu.url, '--output-dir', out], io)).toBe(2);
+      const io = fakeIo(bed.tmp);
+      expect(await runCli(['refine', 'a fox', ...argv, '--server', bed.emu.url, '--output-dir', out], io)).toBe(2);
       expect(lines(io.stderr())[0]).toBe(`invokeai-rx refine: ${message}`);
-      expect(emu.queue.items().length).toBe(before);
+      expect(bed.emu.queue.items().length).toBe(before);
       expect(existsSync(out)).toBe(false);
     }
   });
@@ -70,18 +52,18 @@ describe('refine honours every flag or refuses it', () => {
     const used = freshDir();
     mkdirSync(used);
     writeFileSync(join(used, 'upscaled.png'), 'from the first run');
-    writeFileSync(join(tmp, 'plain-file'), 'x');
+    writeFileSync(join(bed.tmp, 'plain-file'), 'x');
     for (const [dir, message] of [
       [used, /^--output-dir .* is not empty \(1 entry, e\.g\. upscaled\.png\); pass a new or empty directory/],
       ['plain-file', /^--output-dir plain-file is an existing file; pass a new or empty directory$/],
     ] as const) {
-      const before = emu.queue.items().length;
-      const io = fakeIo(tmp);
-      expect(await runCli(['refine', 'a fox', '--server', emu.url, '--output-dir', dir], io)).toBe(2);
+      const before = bed.emu.queue.items().length;
+      const io = fakeIo(bed.tmp);
+      expect(await runCli(['refine', 'a fox', '--server', bed.emu.url, '--output-dir', dir], io)).toBe(2);
       const err = lines(io.stderr());
       expect(err).toHaveLength(1);
       expect(err[0]!.replace('invokeai-rx refine: ', '')).toMatch(message);
-      expect(emu.queue.items().length).toBe(before);
+      expect(bed.emu.queue.items().length).toBe(before);
     }
     expect(readdirSync(used)).toEqual(['upscaled.png']);
   });
@@ -89,13 +71,13 @@ describe('refine honours every flag or refuses it', () => {
   it('an invalid --server is a usage error before the output directory is created', async () => {
     for (const server of ['127.0.0.1:9090', 'ftp://example.org/']) {
       const out = freshDir();
-      const io = fakeIo(tmp);
+      const io = fakeIo(bed.tmp);
       expect(await runCli(['refine', 'a fox', '--server', server, '--output-dir', out], io)).toBe(2);
       expect(lines(io.stderr())[0]).toMatch(new RegExp(`^invokeai-rx refine: --server expects an http:// or https:// URL or 'embedded', got '${server.replace(/[.*/]/g, '\\$&')}'`));
       expect(existsSync(out)).toBe(false);
     }
     const out = freshDir();
-    const io = { ...fakeIo(tmp), env: { INVOKEAI_URL: 'localhost:9090' } };
+    const io = { ...fakeIo(bed.tmp), env: { INVOKEAI_URL: 'localhost:9090' } };
     expect(await runCli(['refine', 'a fox', '--output-dir', out], io)).toBe(2);
     expect(lines(io.stderr())).toEqual(["invokeai-rx refine: INVOKEAI_URL expects an http:// or https:// URL or 'embedded', got 'localhost:9090' (did you mean http://localhost:9090?)"]);
     expect(existsSync(out)).toBe(false);
@@ -105,7 +87,7 @@ describe('refine honours every flag or refuses it', () => {
     const client = fakeClient({
       models: { list: () => throwError(() => new AuthError({ method: 'GET', url: 'http://fake.invalid:9090/api/v2/models/', status: 401, hadToken: false })) },
     });
-    const io = fakeIo(tmp);
+    const io = fakeIo(bed.tmp);
     const code = await refineMain(['a fox', '--server', 'http://fake.invalid:9090', '--output-dir', freshDir()], io, { createClient: () => client });
     expect(code).toBe(1);
     // (the server as the fake client's config names it)
@@ -162,7 +144,7 @@ describe('refine --adaptive', () => {
     expect(score[5]).toBeLessThan(score[1]!); // … and the last pass is worse
     const { client, run } = fakes();
     const out = freshDir();
-    const io = fakeIo(tmp);
+    const io = fakeIo(bed.tmp);
     const code = await refineMain(['a fox', '--adaptive', '0.95', '--refine-strength', '0.2', '--upscale', '--server', 'http://fake.invalid:9090', '--output-dir', out], io, {
       createClient: () => client,
       runWorkflow: run,
@@ -191,7 +173,7 @@ describe('refine --adaptive', () => {
   it('without --upscale, face enhancement continues from the kept pass', async () => {
     const { client, run } = fakes();
     const out = freshDir();
-    const io = fakeIo(tmp);
+    const io = fakeIo(bed.tmp);
     const code = await refineMain(['a fox', '--adaptive', '0.95', '--enhance-face', '--server', 'http://fake.invalid:9090', '--output-dir', out], io, {
       createClient: () => client,
       runWorkflow: run,
@@ -205,7 +187,7 @@ describe('refine --adaptive', () => {
   it('says when the threshold is met and which pass was kept (--json event too)', async () => {
     const { client, run } = fakes();
     const out = freshDir();
-    const io = fakeIo(tmp);
+    const io = fakeIo(bed.tmp);
     const code = await refineMain(['a fox', '--adaptive', '0.7', '--json', '--server', 'http://fake.invalid:9090', '--output-dir', out], io, {
       createClient: () => client,
       runWorkflow: run,

@@ -1,30 +1,23 @@
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { refineMain } from '../../../src/cli/commands/refine.js';
-import type { RunManifest } from '../../../src/cli/output/runManifest.js';
 import { DEFAULT_MODELS, emulatorModel } from '../../../src/emulator/defaultModels.js';
 import { startEmulator } from '../../../src/emulator/startEmulator.js';
-import type { Emulator } from '../../../src/emulator/types.js';
 import { runWorkflow } from '../../../src/run/runWorkflow.js';
 import { loadWorkflowFile } from '../../../src/workflow/loadWorkflowFile.js';
 import type { Workflow } from '../../../src/workflow/Workflow.js';
 import type { RunWorkflowFn } from '../../../operators/index.js';
 import { fakeIo } from '../fakeCliIo.js';
+import { SMALL, lines, refineTestbed } from './support/refineTestbed.js';
 
-const SMALL = ['--width', '64', '--height', '64'];
 const bundled = (name: string) => fileURLToPath(new URL(`../../../data/workflows/${name}`, import.meta.url));
 
-let tmp: string;
-let emu: Emulator;
 let custom: string;
 /** Form indices of the reordered refiner, by label (read from the file, as `invokeai-rx inputs` shows them). */
 let idx: Record<string, number>;
-beforeAll(async () => {
-  tmp = mkdtempSync(join(tmpdir(), 'invokeai-rx-refine-wf-'));
-  emu = await startEmulator({ timing: { msPerStep: 1, msPerNode: 0 } });
+const bed = refineTestbed('refine-wf', (tmp) => {
   // A user's own refiner: the same graph with its form laid out differently (root elements reversed).
   custom = join(tmp, 'my-workflows');
   mkdirSync(custom);
@@ -34,15 +27,7 @@ beforeAll(async () => {
   writeFileSync(join(custom, 'sdxl_refiner.json'), JSON.stringify(refiner));
   idx = Object.fromEntries(loadWorkflowFile(join(custom, 'sdxl_refiner.json')).inputs.map((i) => [i.label, i.index]));
 });
-afterAll(async () => {
-  await emu.close();
-  rmSync(tmp, { recursive: true, force: true });
-});
-
-let n = 0;
-const freshDir = () => join(tmp, `out-${++n}`);
-const manifest = (dir: string) => JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as RunManifest;
-const lines = (text: string) => text.split('\n').filter(Boolean);
+const { freshDir, manifest } = bed;
 
 /** Runs workflows for real and remembers each workflow as it was sent. */
 function spy(): { run: RunWorkflowFn; sent: Workflow[] } {
@@ -51,10 +36,10 @@ function spy(): { run: RunWorkflowFn; sent: Workflow[] } {
 }
 
 /** Runs refine against the emulator; expects a refusal: exit 2, one line, nothing enqueued, nothing written. */
-async function refused(argv: string[], server = emu): Promise<string> {
+async function refused(argv: string[], server = bed.emu): Promise<string> {
   const before = server.queue.items().length;
   const out = freshDir();
-  const io = fakeIo(tmp);
+  const io = fakeIo(bed.tmp);
   const code = await refineMain([...argv, '--server', server.url, '--output-dir', out, ...SMALL], io);
   expect(code).toBe(2);
   const err = lines(io.stderr());
@@ -76,13 +61,13 @@ describe('refine --workflows with another form layout', () => {
   });
 
   it('a --binding file maps each semantic name to the form index; the values land in those inputs', async () => {
-    const binding = join(tmp, 'binding.json');
+    const binding = join(bed.tmp, 'binding.json');
     writeFileSync(binding, JSON.stringify({ refine: { image: idx['Image'], prompt: idx['Positive Prompt'], steps: idx['Steps'], strength: idx['Strength'] } }));
     const s = spy();
     const out = freshDir();
-    const io = fakeIo(tmp);
+    const io = fakeIo(bed.tmp);
     const code = await refineMain(
-      ['a fox', '--workflows', custom, '--binding', binding, '--refine-strength', '0.45', '--refine-steps', '4', '--server', emu.url, '--output-dir', out, ...SMALL],
+      ['a fox', '--workflows', custom, '--binding', binding, '--refine-strength', '0.45', '--refine-steps', '4', '--server', bed.emu.url, '--output-dir', out, ...SMALL],
       io,
       { runWorkflow: s.run },
     );
@@ -96,7 +81,7 @@ describe('refine --workflows with another form layout', () => {
   });
 
   it('a value for an unbound input is refused, naming the flag and the --bind that fixes it; --bind fixes it', async () => {
-    const binding = join(tmp, 'partial.json');
+    const binding = join(bed.tmp, 'partial.json');
     writeFileSync(binding, JSON.stringify({ refine: { image: idx['Image'], steps: idx['Steps'] } }));
     const line = await refused(['a fox', '--workflows', custom, '--binding', binding, '--refine-strength', '0.4']);
     expect(line).toBe(
@@ -106,9 +91,9 @@ describe('refine --workflows with another form layout', () => {
     expect(await refused(['a fox', '--workflows', custom, '--binding', binding, '--passes', '2'])).toMatch(/^invokeai-rx refine: --passes sets the refine workflow's "strength"/);
 
     const s = spy();
-    const io = fakeIo(tmp);
+    const io = fakeIo(bed.tmp);
     const code = await refineMain(
-      ['a fox', '--workflows', custom, '--binding', binding, '--bind', `refine.strength=${idx['Strength']}`, '--refine-strength', '0.4', '--server', emu.url, '--output-dir', freshDir(), ...SMALL],
+      ['a fox', '--workflows', custom, '--binding', binding, '--bind', `refine.strength=${idx['Strength']}`, '--refine-strength', '0.4', '--server', bed.emu.url, '--output-dir', freshDir(), ...SMALL],
       io,
       { runWorkflow: s.run },
     );
@@ -118,7 +103,7 @@ describe('refine --workflows with another form layout', () => {
   });
 
   it('binding mistakes are usage errors', async () => {
-    const bad = join(tmp, 'bad.json');
+    const bad = join(bed.tmp, 'bad.json');
     writeFileSync(bad, JSON.stringify({ refiner: { image: 0 } }));
     expect(await refused(['a fox', '--binding', bad])).toMatch(/^invokeai-rx refine: --binding .*bad\.json: .*"refiner".*; expected \{"STAGE": \{"NAME": INDEX\}\} with stages base, refine, upscale, faces$/);
     writeFileSync(bad, JSON.stringify({ refine: { sharpness: 0 } }));
@@ -128,7 +113,7 @@ describe('refine --workflows with another form layout', () => {
     expect(await refused(['a fox', '--bind', 'refine.strength=99'])).toMatch(
       /^invokeai-rx refine: refine\.strength=99: .*sdxl_refiner\.json has no form input 99 \(it has 0-6\); bind it with --bind refine\.strength=INDEX/,
     );
-    const io = fakeIo(tmp);
+    const io = fakeIo(bed.tmp);
     expect(await refineMain(['a fox', '--bind', 'refine.strength'], io)).toBe(2);
     expect(io.stderr()).toMatch(/^invokeai-rx refine: --bind expects STAGE\.NAME=INDEX \(e\.g\. refine\.strength=3\), got 'refine\.strength'\n/);
   });
@@ -139,10 +124,10 @@ describe('refine model flags', () => {
 
   it('set each stage workflow\'s model by name or key', async () => {
     const s = spy();
-    const io = fakeIo(tmp);
+    const io = fakeIo(bed.tmp);
     const refiner = model('stable-diffusion-xl-refiner-1.0');
     const code = await refineMain(
-      ['a fox', '--upscale', '--base-model', 'stable-diffusion-xl-base-1.0', '--refiner-model', refiner.key, '--upscale-model', 'RealESRGAN_x2plus', '--server', emu.url, '--output-dir', freshDir(), ...SMALL],
+      ['a fox', '--upscale', '--base-model', 'stable-diffusion-xl-base-1.0', '--refiner-model', refiner.key, '--upscale-model', 'RealESRGAN_x2plus', '--server', bed.emu.url, '--output-dir', freshDir(), ...SMALL],
       io,
       { runWorkflow: s.run },
     );
@@ -184,7 +169,7 @@ describe('refine model flags', () => {
 
   it('--upscale-model and --face-model need their stage', async () => {
     for (const [flag, needs] of [['--upscale-model', '--upscale'], ['--face-model', '--enhance-face']]) {
-      const io = fakeIo(tmp);
+      const io = fakeIo(bed.tmp);
       expect(await refineMain(['a fox', flag!, 'x'], io)).toBe(2);
       expect(lines(io.stderr())[0]).toBe(`invokeai-rx refine: ${flag} has no effect without ${needs}; add ${needs} or drop ${flag}`);
     }
